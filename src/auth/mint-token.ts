@@ -1,0 +1,24 @@
+// Mints a DID-JWT bearer token (api.md §1) with the caller's own key. Used by the CLI and the client helpers.
+import { randomUUID } from 'node:crypto';
+import { didKeyFromPublicKey, encodeJws, privateKeyObject, type Ed25519KeyPair } from '../crypto/ed25519.ts';
+import { MAX_TOKEN_LIFETIME_SECONDS } from './did-auth.ts';
+
+export interface MintTokenOptions {
+  audience: string;
+  now?: Date;
+  lifetimeSeconds?: number;
+  jti?: string;
+}
+
+export function mintAuthToken(pair: Ed25519KeyPair, options: MintTokenOptions): string {
+  const lifetime = options.lifetimeSeconds ?? 120;
+  if (lifetime <= 0 || lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new Error(`token lifetime must be 1..${MAX_TOKEN_LIFETIME_SECONDS} seconds`);
+  }
+  const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  return encodeJws(
+    { alg: 'EdDSA', typ: 'JWT' },
+    { iss: didKeyFromPublicKey(pair.publicKey), aud: options.audience, iat, exp: iat + lifetime, jti: options.jti ?? randomUUID() },
+    privateKeyObject(pair),
+  );
+}

@@ -1,0 +1,21 @@
+// Spent token ids live in PostgreSQL so replay protection holds across instances and restarts.
+import type { Db } from '../db/database.ts';
+import type { ReplayStore } from './did-auth.ts';
+
+export function createTokenStore(db: Db, now: () => Date): ReplayStore & { purgeExpired(): Promise<number> } {
+  return {
+    async spend(issuer, jti, expiresAt) {
+      const inserted = await db
+        .insertInto('auth_token_uses')
+        .values({ issuer, jti, expires_at: expiresAt })
+        .onConflict((oc) => oc.columns(['issuer', 'jti']).doNothing())
+        .returning('jti')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    },
+    async purgeExpired() {
+      const result = await db.deleteFrom('auth_token_uses').where('expires_at', '<', now()).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

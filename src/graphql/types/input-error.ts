@@ -1,0 +1,12 @@
+import { InputError } from '../../errors.ts';
+import { builder } from '../builder.ts';
+import { ErrorInterface } from './error.ts';
+
+builder.objectType(InputError, {
+  name: 'InputError',
+  description: 'INVALID_INPUT: the input named by `field` is not acceptable.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    field: t.exposeString('field', { nullable: true }),
+  }),
+});

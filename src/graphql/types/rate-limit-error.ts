@@ -1,0 +1,12 @@
+import { RateLimitError } from '../../errors.ts';
+import { builder } from '../builder.ts';
+import { ErrorInterface } from './error.ts';
+
+builder.objectType(RateLimitError, {
+  name: 'RateLimitError',
+  description: 'RATE_LIMITED: retry after `retryAfterSeconds`.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds'),
+  }),
+});

@@ -1,0 +1,29 @@
+import type { Db } from '../db/database.ts';
+import type { IssuerKeyRow } from '../db/schema.ts';
+
+export function createIssuerKeyRepository(db: Db) {
+  return {
+    list(): Promise<IssuerKeyRow[]> {
+      return db.selectFrom('issuer_keys').selectAll().orderBy('created_at', 'asc').orderBy('key_id', 'asc').execute();
+    },
+
+    /** Makes `keyId` the active key; any other active key is retired but kept, so old credentials verify. */
+    async activate(keyId: string, publicKeyMultibase: string, now: Date): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('issuer_keys')
+          .set({ status: 'RETIRED', retired_at: now })
+          .where('status', '=', 'ACTIVE')
+          .where('key_id', '!=', keyId)
+          .execute();
+        await trx
+          .insertInto('issuer_keys')
+          .values({ key_id: keyId, public_key_multibase: publicKeyMultibase, status: 'ACTIVE', created_at: now })
+          .onConflict((oc) => oc.column('key_id').doUpdateSet({ status: 'ACTIVE', retired_at: null }))
+          .execute();
+      });
+    },
+  };
+}
+
+export type IssuerKeyRepository = ReturnType<typeof createIssuerKeyRepository>;

@@ -1,0 +1,81 @@
+// Process entry: config → database → migrations → issuer key → app → listen. SIGTERM and SIGINT close cleanly.
+import { createServer, type Server } from 'node:http';
+import { createApp, type App } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { loadIssuerKey } from './identity/issuer-key.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export interface RunningServer {
+  app: App;
+  server: Server;
+  database: Database;
+  url: string;
+  close(): Promise<void>;
+}
+
+const TOKEN_PURGE_INTERVAL_MS = 60_000;
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const { applied } = await migrateToLatest(database.db);
+  if (applied.length > 0) logger.info('migrations applied', { applied });
+  const issuerKey = await loadIssuerKey({ issuerKey: config.issuerKey, dataDir: config.dataDir });
+  const app = await createApp({ config, database, issuerKey, logger });
+
+  const server = createServer(app.yoga);
+  // Slow or stalled clients must not hold sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+
+  const purge = setInterval(() => {
+    app.services.tokenStore.purgeExpired().catch(() => undefined);
+  }, TOKEN_PURGE_INTERVAL_MS);
+  purge.unref();
+
+  logger.info('credence listening', { url: `${url}/graphql`, did: app.serviceDid, database: database.kind });
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    server,
+    database,
+    url,
+    close() {
+      closing ??= (async () => {
+        clearInterval(purge);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export function closeOnSignals(running: RunningServer, logger: Logger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info('shutting down', { signal });
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      running.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error: String(error) });
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

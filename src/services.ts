@@ -1,0 +1,20 @@
+// Composition root for services: repositories over one Kysely instance, services over repositories.
+import type { Db } from './db/database.ts';
+import type { Clock } from './context.ts';
+import { createTokenStore } from './auth/token-store.repository.ts';
+import { createAgentRepository } from './identity/agent.repository.ts';
+import { createAgentService } from './identity/agent.service.ts';
+import { createPlatformRepository } from './identity/platform.repository.ts';
+import { createPlatformService } from './identity/platform.service.ts';
+import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
+
+export function createServices(db: Db, clock: Clock) {
+  return {
+    tokenStore: createTokenStore(db, clock),
+    agents: createAgentService(createAgentRepository(db)),
+    platforms: createPlatformService(createPlatformRepository(db)),
+    issuerKeys: createIssuerKeyRepository(db),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
