@@ -7,7 +7,8 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.ts';
-import { AuthError, CredenceError, InputError } from '../errors.ts';
+import type { AuthFailure } from '@pothos/plugin-scope-auth';
+import { AuthError, InputError } from '../errors.ts';
 
 export const builder = new SchemaBuilder<{
   Context: RequestContext;
@@ -41,14 +42,14 @@ export const builder = new SchemaBuilder<{
     treatErrorsAsUnauthorized: true,
     authScopes: async (context) => ({
       authenticated: async () => (await context.viewer()) !== null,
-      admin: async () => (await context.viewer())?.isAdmin === true,
+      admin: async () => (await context.requireViewer()).isAdmin,
     }),
     // A bad token reports its own reason (expired, replayed…); a missing one is UNAUTHENTICATED; a valid
     // caller without the role is FORBIDDEN.
     unauthorizedError: (_parent, _context, _info, result) => {
-      const cause = (result.failure as { error?: unknown }).error;
-      if (cause instanceof AuthError) return cause;
-      if (result.failure.kind === 'AuthScope' && result.failure.scope === 'admin') {
+      const cause = findFailure(result.failure, (failure) => 'error' in failure && failure.error instanceof AuthError);
+      if (cause && 'error' in cause && cause.error instanceof AuthError) return cause.error;
+      if (findFailure(result.failure, (failure) => failure.kind === 'AuthScope' && failure.scope === 'admin')) {
         return new AuthError('FORBIDDEN', 'this operation is for admin DIDs');
       }
       return new AuthError('UNAUTHENTICATED', 'this operation needs a DID-JWT bearer token');
@@ -70,7 +71,14 @@ builder.scalarType('DateTime', {
 builder.queryType({});
 builder.mutationType({});
 
-/** Known errors thrown from query resolvers surface with their code; unknown ones stay masked. */
-export function toGraphQLError(error: unknown): unknown {
-  return error instanceof CredenceError ? error.toGraphQLError() : error;
+/** Depth-first search of scope-auth's failure tree (any/all scopes nest). */
+function findFailure(failure: AuthFailure, match: (failure: AuthFailure) => boolean): AuthFailure | undefined {
+  if (match(failure)) return failure;
+  if ('failures' in failure) {
+    for (const nested of failure.failures) {
+      const found = findFailure(nested, match);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }

@@ -1,0 +1,7 @@
+// The ordered list of migrations. Imported statically so the same list runs under tsx, vitest and a bundler.
+import type { Migration } from 'kysely';
+import * as identity from './2026-11-21T0001_identity.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-21T0001_identity': identity,
+};
