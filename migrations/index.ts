@@ -1,7 +1,9 @@
 // The ordered list of migrations. Imported statically so the same list runs under tsx, vitest and a bundler.
 import type { Migration } from 'kysely';
 import * as identity from './2026-11-21T0001_identity.ts';
+import * as receipts from './2026-11-21T0002_receipts.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21T0001_identity': identity,
+  '2026-11-21T0002_receipts': receipts,
 };

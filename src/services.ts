@@ -7,6 +7,8 @@ import { createAgentService } from './identity/agent.service.ts';
 import { createPlatformRepository } from './identity/platform.repository.ts';
 import { createPlatformService } from './identity/platform.service.ts';
 import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
+import { createReceiptService } from './receipts/receipt.service.ts';
+import { createSettlementService } from './receipts/settlement.service.ts';
 
 export function createServices(db: Db, clock: Clock) {
   return {
@@ -14,6 +16,8 @@ export function createServices(db: Db, clock: Clock) {
     agents: createAgentService(createAgentRepository(db)),
     platforms: createPlatformService(createPlatformRepository(db)),
     issuerKeys: createIssuerKeyRepository(db),
+    settlements: createSettlementService(db),
+    receipts: createReceiptService(db),
   };
 }
 

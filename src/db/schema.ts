@@ -46,9 +46,76 @@ export interface DatabaseSchema {
   platforms: PlatformsTable;
   auth_token_uses: AuthTokenUsesTable;
   issuer_keys: IssuerKeysTable;
+  settlements: SettlementsTable;
+  settlement_events: SettlementEventsTable;
+  receipts: ReceiptsTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;
 export type NewAgentRow = Insertable<AgentsTable>;
 export type PlatformRow = Selectable<PlatformsTable>;
 export type IssuerKeyRow = Selectable<IssuerKeysTable>;
+
+export type SettlementStatus = 'FUNDED' | 'RELEASED' | 'SETTLED' | 'REFUNDED' | 'DISPUTED' | 'RESOLVED';
+export type Ruling = 'CLAIMANT_WINS' | 'RESPONDENT_WINS' | 'SPLIT';
+
+export interface SettlementsTable {
+  platform_did: string;
+  escrow_id: string;
+  job_id: string | null;
+  depositor_did: string;
+  beneficiary_did: string;
+  amount: string;
+  currency: string;
+  value_usd: number;
+  status: SettlementStatus;
+  ruling: Ruling | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SettlementEventsTable {
+  platform_did: string;
+  jti: string;
+  escrow_id: string;
+  status: SettlementStatus;
+  ruling: Ruling | null;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+  content_hash: string;
+  jws: string;
+}
+
+export type ReceiptConfidence = 'ESCROW_VERIFIED' | 'COUNTERPARTY_SIGNED' | 'PLATFORM_SIGNED' | 'IMPORTED';
+export type ReceiptOutcome = 'accepted' | 'rejected' | 'disputed';
+
+export interface ReceiptsTable {
+  receipt_id: string;
+  subject_did: string;
+  counterparty_did: string;
+  platform_did: string;
+  task_id: string | null;
+  action_category: string;
+  action_type: string;
+  outcome: ReceiptOutcome;
+  amount: string | null;
+  currency: string | null;
+  value_usd: ColumnType<number, number | undefined, number>;
+  escrow_id: string | null;
+  escrow_verified: ColumnType<boolean, boolean | undefined, boolean>;
+  confidence: ReceiptConfidence;
+  metadata_hash: string | null;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+  content_hash: string;
+  jwt: string | null;
+  cosignatures: ColumnType<string[], string[] | undefined, string[]>;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+  revoked_by: string | null;
+}
+
+export type SettlementRow = Selectable<SettlementsTable>;
+export type SettlementEventRow = Selectable<SettlementEventsTable>;
+export type ReceiptRow = Selectable<ReceiptsTable>;
+export type NewReceiptRow = Insertable<ReceiptsTable>;

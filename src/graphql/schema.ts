@@ -12,5 +12,6 @@ import './types/agent.ts';
 import './types/platform.ts';
 import './types/service-info.ts';
 import './operations/identity.ts';
+import './operations/receipts.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -62,7 +62,8 @@ export async function createTestApp(kind: TestDatabaseKind, env: Record<string, 
       ...(overrides.lifetimeSeconds ? { lifetimeSeconds: overrides.lifetimeSeconds } : {}),
     });
 
-  const fetchApp = (path: string, init?: RequestInit) => Promise.resolve(app.yoga.fetch(`http://localhost:4000${path}`, init));
+  const fetchApp = (path: string, init?: RequestInit): Promise<Response> =>
+    Promise.resolve(app.yoga.fetch(new Request(`http://localhost:4000${path}`, init)));
 
   return {
     app,

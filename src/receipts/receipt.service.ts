@@ -1,0 +1,170 @@
+// submitReceipt(s), revokeReceipt and receipt reads. A batch is verified in memory first (signatures are the CPU
+// cost), then decided and stored in one transaction; each item succeeds or fails on its own.
+import type { Db } from '../db/database.ts';
+import type { NewReceiptRow, ReceiptRow, SettlementRow } from '../db/schema.ts';
+import { AuthError, ConflictError, CredenceError, InputError, NotFoundError, PlatformError, SignatureError } from '../errors.ts';
+import { createPlatformRepository } from '../identity/platform.repository.ts';
+import { requireApprovedPlatform } from './platform-gate.ts';
+import { createReceiptRepository, type ReceiptCursor, type ReceiptFilter } from './receipt.repository.ts';
+import { decideConfidence, verifyReceiptJwt, type VerifiedReceipt } from './receipt-verification.ts';
+import { createSettlementRepository } from './settlement.repository.ts';
+
+export const MAX_RECEIPT_BATCH = 500;
+
+export interface ReceiptSubmission {
+  receipt: unknown;
+  cosignatures?: readonly unknown[] | null;
+}
+
+export type ReceiptError = InputError | SignatureError | PlatformError | ConflictError;
+export type ReceiptResult = { receipt: ReceiptRow; duplicate: boolean } | ReceiptError;
+
+const escrowKey = (platformDid: string, escrowId: string) => `${platformDid}\u0000${escrowId}`;
+const backingKey = (platformDid: string, escrowId: string, subjectDid: string) => `${platformDid}\u0000${escrowId}\u0000${subjectDid}`;
+
+export function toReceiptRow(receipt: VerifiedReceipt, confidence: ReceiptRow['confidence'], now: Date): NewReceiptRow {
+  const { claim } = receipt;
+  return {
+    receipt_id: receipt.receiptId,
+    subject_did: receipt.subjectDid,
+    counterparty_did: claim.counterparty,
+    platform_did: receipt.platformDid,
+    task_id: claim.taskId ?? null,
+    action_category: claim.actionCategory,
+    action_type: claim.actionType,
+    outcome: claim.outcome,
+    amount: claim.value?.amount ?? null,
+    currency: claim.value?.currency ?? null,
+    value_usd: claim.value?.usd ?? 0,
+    escrow_id: claim.escrowId ?? null,
+    escrow_verified: confidence === 'ESCROW_VERIFIED',
+    confidence,
+    metadata_hash: claim.metadataHash ?? null,
+    occurred_at: receipt.occurredAt,
+    received_at: now,
+    content_hash: receipt.contentHash,
+    jwt: receipt.jwt,
+    cosignatures: receipt.cosignatures,
+  };
+}
+
+/** Per-item failures become results; anything else (a database outage) fails the whole call. */
+function asReceiptError(error: unknown): ReceiptError {
+  if (error instanceof InputError || error instanceof SignatureError || error instanceof PlatformError || error instanceof ConflictError) {
+    return error;
+  }
+  throw error;
+}
+
+export function createReceiptService(db: Db) {
+  const reads = createReceiptRepository(db);
+
+  async function submitMany(items: readonly ReceiptSubmission[], now: Date): Promise<ReceiptResult[]> {
+    if (items.length > MAX_RECEIPT_BATCH) throw new InputError(`at most ${MAX_RECEIPT_BATCH} receipts per batch`, 'receipts');
+    const results: ReceiptResult[] = new Array(items.length);
+    const verified: Array<{ index: number; receipt: VerifiedReceipt }> = [];
+    items.forEach((item, index) => {
+      try {
+        verified.push({ index, receipt: verifyReceiptJwt(item.receipt, item.cosignatures, now) });
+      } catch (error) {
+        results[index] = asReceiptError(error);
+      }
+    });
+    if (verified.length === 0) return results;
+
+    await db.transaction().execute(async (trx) => {
+      const receipts = createReceiptRepository(trx);
+      const platforms = new Map(
+        (await createPlatformRepository(trx).findByDids([...new Set(verified.map((v) => v.receipt.platformDid))])).map((p) => [p.did, p]),
+      );
+      const existing = new Map((await receipts.findByIds(verified.map((v) => v.receipt.receiptId))).map((r) => [r.receipt_id, r]));
+      const escrowRefs = verified.flatMap(({ receipt }) =>
+        receipt.claim.escrowId ? [{ platformDid: receipt.platformDid, escrowId: receipt.claim.escrowId, subjectDid: receipt.subjectDid }] : [],
+      );
+      const escrows = new Map<string, SettlementRow>(
+        (await createSettlementRepository(trx).findMany(escrowRefs)).map((s) => [escrowKey(s.platform_did, s.escrow_id), s]),
+      );
+      const backed = new Set(
+        (await receipts.escrowBackings(escrowRefs)).map((r) => backingKey(r.platform_did, r.escrow_id!, r.subject_did)),
+      );
+
+      const toInsert: Array<{ index: number; row: NewReceiptRow }> = [];
+      const claimedIds = new Map<string, number>();
+      for (const { index, receipt } of verified) {
+        try {
+          requireApprovedPlatform(receipt.platformDid, platforms.get(receipt.platformDid));
+          const stored = existing.get(receipt.receiptId);
+          if (stored) {
+            results[index] = duplicateOrConflict(stored, receipt);
+            continue;
+          }
+          if (claimedIds.has(receipt.receiptId)) continue; // settled after the insert, against the earlier item
+          const { escrowId } = receipt.claim;
+          const backing = escrowId ? backingKey(receipt.platformDid, escrowId, receipt.subjectDid) : null;
+          const escrow = escrowId ? escrows.get(escrowKey(receipt.platformDid, escrowId)) : undefined;
+          const confidence = decideConfidence(receipt, escrow, backing !== null && backed.has(backing));
+          if (backing) backed.add(backing);
+          claimedIds.set(receipt.receiptId, index);
+          toInsert.push({ index, row: toReceiptRow(receipt, confidence, now) });
+        } catch (error) {
+          results[index] = asReceiptError(error);
+        }
+      }
+
+      const inserted = await receipts.insertNew(toInsert.map((entry) => entry.row));
+      const missing = toInsert.filter((entry) => !inserted.has(entry.row.receipt_id));
+      // Anything skipped lost a race: the id was taken by a concurrent submission, or the escrow backing was.
+      const raced = new Map((await receipts.findByIds(missing.map((entry) => entry.row.receipt_id))).map((r) => [r.receipt_id, r]));
+      const storedRows = new Map((await receipts.findByIds([...inserted])).map((r) => [r.receipt_id, r]));
+      for (const { index, row } of toInsert) {
+        const fresh = storedRows.get(row.receipt_id);
+        if (fresh) {
+          results[index] = { receipt: fresh, duplicate: false };
+          continue;
+        }
+        const winner = raced.get(row.receipt_id);
+        results[index] = winner
+          ? duplicateOrConflict(winner, { contentHash: row.content_hash, receiptId: row.receipt_id })
+          : new ConflictError('ESCROW_MISMATCH', `escrow ${row.escrow_id}: already backs another receipt for this subject`);
+      }
+      for (const { index, receipt } of verified) {
+        if (results[index] !== undefined) continue;
+        const first = storedRows.get(receipt.receiptId) ?? raced.get(receipt.receiptId);
+        results[index] = first
+          ? duplicateOrConflict(first, receipt)
+          : new ConflictError('RECEIPT_CONFLICT', `receipt ${receipt.receiptId} appears twice in the batch`);
+      }
+    });
+    return results;
+  }
+
+  return {
+    submitMany,
+
+    async submit(submission: ReceiptSubmission, now: Date): Promise<{ receipt: ReceiptRow; duplicate: boolean }> {
+      const [result] = await submitMany([submission], now);
+      if (result instanceof CredenceError) throw result;
+      return result!;
+    },
+
+    async revoke(receiptId: string, reason: string, caller: { did: string; isAdmin: boolean }, now: Date): Promise<ReceiptRow> {
+      const [receipt] = await reads.findByIds([receiptId]);
+      if (!receipt) throw new NotFoundError(`no receipt ${receiptId}`);
+      if (!caller.isAdmin && caller.did !== receipt.platform_did) {
+        throw new AuthError('FORBIDDEN', 'only the issuing platform or an admin can revoke a receipt');
+      }
+      if (receipt.revoked_at) return receipt;
+      return (await reads.revoke(receiptId, { reason, by: caller.did, now })) ?? (await reads.findByIds([receiptId]))[0]!;
+    },
+
+    findByIds: reads.findByIds,
+    page: (filter: ReceiptFilter, after: ReceiptCursor | null, limit: number) => reads.page(filter, after, limit),
+  };
+}
+
+function duplicateOrConflict(stored: ReceiptRow, incoming: { contentHash: string; receiptId: string }): ReceiptResult {
+  if (stored.content_hash === incoming.contentHash) return { receipt: stored, duplicate: true };
+  return new ConflictError('RECEIPT_CONFLICT', `receipt ${incoming.receiptId} was already stored with other content`);
+}
+
+export type ReceiptService = ReturnType<typeof createReceiptService>;
