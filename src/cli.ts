@@ -1,5 +1,9 @@
 // The `credence` command.
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { cosignReceipt, signSettlementEvent, signTaskReceipt, type SettlementInput, type TaskReceiptInput } from './client/signing.ts';
+import { importReceipts } from './receipts/import.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -18,6 +22,12 @@ commands:
   keygen [--out FILE]            make an Ed25519 key and print its did:key (FILE is written with mode 0600)
   token --key FILE [--aud DID] [--ttl SECONDS]
                                  print a DID-JWT bearer token (aud defaults to this service's DID)
+  sign-settlement --key FILE [--jti ID] JSON|-
+                                 sign a settlement event (api.md 2.1) whose "settlement" object is in JSON
+  sign-receipt --key FILE [--id UUID] JSON|-
+                                 sign a TaskReceiptCredential from {"subject", "counterparty", "actionCategory", ...}
+  cosign --key FILE RECEIPT|-    co-sign a receipt JWT as its counterparty
+  import FILE [--batch N]        backfill receipts from trust-eval JSONL (stored as IMPORTED; re-runs add nothing)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -70,6 +80,52 @@ async function main(argv: string[]): Promise<number> {
       console.log(token);
       return 0;
     }
+    case 'sign-settlement':
+    case 'sign-receipt':
+    case 'cosign': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { key: { type: 'string' }, jti: { type: 'string' }, id: { type: 'string' } },
+      });
+      if (!values.key || positionals.length !== 1) {
+        console.error(`${command} needs --key FILE and one input (a file or - for stdin)`);
+        return 2;
+      }
+      const key = await readKeyFile(values.key);
+      const input = await readInput(positionals[0]!);
+      if (command === 'cosign') console.log(cosignReceipt(key, input.trim()));
+      else if (command === 'sign-settlement') {
+        const parsed = JSON.parse(input) as { settlement?: SettlementInput } & SettlementInput;
+        console.log(signSettlementEvent(key, parsed.settlement ?? parsed, values.jti ? { jti: values.jti } : {}));
+      } else {
+        console.log(signTaskReceipt(key, JSON.parse(input) as TaskReceiptInput, values.id ? { receiptId: values.id } : {}));
+      }
+      return 0;
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { batch: { type: 'string' } } });
+      if (positionals.length !== 1) {
+        console.error('import needs one FILE (JSONL)');
+        return 2;
+      }
+      const config = loadConfig();
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrateToLatest(database.db);
+        const started = performance.now();
+        const result = await importReceipts(database.db, createReadStream(positionals[0]!), {
+          now: new Date(),
+          ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+          onProgress: (p) => process.stderr.write(`\rimported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`),
+        });
+        process.stderr.write('\n');
+        console.log(JSON.stringify({ ...result, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }));
+        return result.conflicts > 0 ? 1 : 0;
+      } finally {
+        await database.close();
+      }
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -80,6 +136,13 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       return 2;
   }
+}
+
+async function readInput(source: string): Promise<string> {
+  if (source !== '-') return readFile(source, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 main(process.argv.slice(2)).then(
