@@ -38,11 +38,11 @@ export function createReceiptRepository(db: Db) {
         .execute();
     },
 
-    /** Inserts what is new; rows whose id (or escrow backing) is taken are skipped, and the ids stored are returned. */
-    async insertNew(rows: readonly NewReceiptRow[]): Promise<Set<string>> {
-      if (rows.length === 0) return new Set();
-      const inserted = await db.insertInto('receipts').values(rows as NewReceiptRow[]).onConflict((oc) => oc.doNothing()).returning('receipt_id').execute();
-      return new Set(inserted.map((row) => row.receipt_id));
+    /** Inserts what is new; rows whose id (or escrow backing) is taken are skipped. Returns the rows stored. */
+    async insertNew(rows: readonly NewReceiptRow[]): Promise<Map<string, ReceiptRow>> {
+      if (rows.length === 0) return new Map();
+      const inserted = await db.insertInto('receipts').values(rows as NewReceiptRow[]).onConflict((oc) => oc.doNothing()).returningAll().execute();
+      return new Map(inserted.map((row) => [row.receipt_id, row]));
     },
 
     async revoke(receiptId: string, values: { reason: string; by: string; now: Date }): Promise<ReceiptRow | undefined> {

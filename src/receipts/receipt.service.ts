@@ -115,7 +115,7 @@ export function createReceiptService(db: Db) {
       const missing = toInsert.filter((entry) => !inserted.has(entry.row.receipt_id));
       // Anything skipped lost a race: the id was taken by a concurrent submission, or the escrow backing was.
       const raced = new Map((await receipts.findByIds(missing.map((entry) => entry.row.receipt_id))).map((r) => [r.receipt_id, r]));
-      const storedRows = new Map((await receipts.findByIds([...inserted])).map((r) => [r.receipt_id, r]));
+      const storedRows = inserted;
       for (const { index, row } of toInsert) {
         const fresh = storedRows.get(row.receipt_id);
         if (fresh) {
