@@ -1,0 +1,16 @@
+// The pure verifiable-credentials library: build, issue (JWT and JSON-LD), publish revocations, verify.
+// Clock, keys, DID documents and status lists are always passed in; nothing here touches a database or the network.
+export * from './contexts.ts';
+export * from './credential-types.ts';
+export * from './credential-status.ts';
+export * from './dates.ts';
+export * from './document-loader.ts';
+export * from './issuer-key.ts';
+export * from './jsonld-credential.ts';
+export * from './jsonld-proof.ts';
+export * from './jwt-credential.ts';
+export * from './presentation.ts';
+export * from './schema-validation.ts';
+export * from './status-list.ts';
+export * from './verification-result.ts';
+export * from './verify.ts';
