@@ -8,6 +8,8 @@ import { CredenceError } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin } from './http/security.ts';
 import { routesPlugin } from './http/routes.ts';
+import { credentialRoutesPlugin } from './http/credential-routes.ts';
+import { serviceSigningKey, unavailableTrustReports, type TrustReportSource } from './credentials/credential.service.ts';
 import { didWebFromUrl } from './identity/did-web.ts';
 import type { IssuerKey } from './identity/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -19,6 +21,8 @@ export interface AppDeps {
   issuerKey: IssuerKey;
   clock?: Clock;
   logger?: Logger;
+  /** Trust reports for reputation credentials; until the trust engine is wired they are refused. */
+  trustReports?: TrustReportSource;
 }
 
 export interface App {
@@ -32,8 +36,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? (() => new Date());
   const logger = deps.logger ?? silentLogger;
   const serviceDid = didWebFromUrl(deps.config.publicUrl);
-  const services = createServices(deps.database.db, clock);
+  const services = createServices(deps.database.db, clock, {
+    credentials: {
+      serviceDid,
+      publicUrl: deps.config.publicUrl,
+      signingKey: serviceSigningKey(deps.issuerKey, serviceDid),
+      trustReports: deps.trustReports ?? unavailableTrustReports,
+    },
+  });
   await services.issuerKeys.activate(deps.issuerKey.keyId, deps.issuerKey.publicKeyMultibase, clock());
+  await services.credentials.ensureStatusList(clock());
 
   const contextDeps = {
     services,
@@ -70,6 +82,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       bodyLimitPlugin(deps.config.maxBodyBytes),
       routesPlugin({ services, serviceDid, ping: () => deps.database.ping() }),
+      credentialRoutesPlugin({ statusList: (listId) => services.credentials.statusList(listId) }),
       armorPlugin(),
     ],
   });

@@ -9,15 +9,27 @@ import { createPlatformService } from './identity/platform.service.ts';
 import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
 import { createReceiptService } from './receipts/receipt.service.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
+import {
+  createCredentialService,
+  revokingCredentialsWithReceipts,
+  type CredentialServiceOptions,
+} from './credentials/credential.service.ts';
 
-export function createServices(db: Db, clock: Clock) {
+export interface ServiceOptions {
+  credentials: CredentialServiceOptions;
+}
+
+export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
+  const credentials = createCredentialService(db, options.credentials);
   return {
     tokenStore: createTokenStore(db, clock),
     agents: createAgentService(createAgentRepository(db)),
     platforms: createPlatformService(createPlatformRepository(db)),
     issuerKeys: createIssuerKeyRepository(db),
     settlements: createSettlementService(db),
-    receipts: createReceiptService(db),
+    // Revoking a receipt also revokes the task credentials built on it.
+    receipts: revokingCredentialsWithReceipts(createReceiptService(db), credentials),
+    credentials,
   };
 }
 

@@ -49,6 +49,8 @@ export interface DatabaseSchema {
   settlements: SettlementsTable;
   settlement_events: SettlementEventsTable;
   receipts: ReceiptsTable;
+  credential_status_lists: CredentialStatusListsTable;
+  credentials: CredentialsTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;
@@ -119,3 +121,39 @@ export type SettlementRow = Selectable<SettlementsTable>;
 export type SettlementEventRow = Selectable<SettlementEventsTable>;
 export type ReceiptRow = Selectable<ReceiptsTable>;
 export type NewReceiptRow = Insertable<ReceiptsTable>;
+
+export type CredentialKind = 'TASK_COMPLETION' | 'REPUTATION';
+export type CredentialEncoding = 'JWT' | 'JSON_LD';
+
+export interface CredentialStatusListsTable {
+  list_id: number;
+  status_purpose: 'revocation' | 'suspension';
+  length: number;
+  next_index: ColumnType<number, number | undefined, number>;
+  encoded_list: string;
+  signed_credential: string;
+  etag: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CredentialsTable {
+  id: string;
+  type: CredentialKind;
+  format: CredentialEncoding;
+  subject_did: string;
+  issuer_did: string;
+  receipt_id: string | null;
+  status_list_id: number;
+  status_index: number;
+  issued_at: Timestamp;
+  expires_at: Timestamp | null;
+  encoded: string;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+  revoked_by: string | null;
+}
+
+export type CredentialStatusListRow = Selectable<CredentialStatusListsTable>;
+export type CredentialRow = Selectable<CredentialsTable>;
+export type NewCredentialRow = Insertable<CredentialsTable>;

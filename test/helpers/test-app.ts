@@ -1,6 +1,6 @@
 // An in-process Credence for integration tests: a real database, the real app, requests through yoga.fetch,
 // and a clock the test moves.
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppDeps } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { generateEd25519KeyPair, didKeyFromPublicKey, keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.ts';
 import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
@@ -38,7 +38,11 @@ export interface TestApp {
 
 export const ISSUER_SEED = Buffer.alloc(32, 7);
 
-export async function createTestApp(kind: TestDatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  kind: TestDatabaseKind,
+  env: Record<string, string> = {},
+  overrides: Pick<AppDeps, 'trustReports'> = {},
+): Promise<TestApp> {
   const admin = newKey();
   const config = loadConfig({
     CREDENCE_PUBLIC_URL: 'http://localhost:4000',
@@ -53,6 +57,7 @@ export async function createTestApp(kind: TestDatabaseKind, env: Record<string, 
     database: testDatabase.database,
     issuerKey: issuerKeyFromPair(keyPairFromSeed(ISSUER_SEED)),
     clock: () => new Date(state.now),
+    ...overrides,
   });
 
   const token: TestApp['token'] = (key, overrides = {}) =>

@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { CREDENCE_CONTEXT_V1_PATH, CREDENCE_CONTEXT_V1_URL } from '../../credentials/contexts.ts';
 import { IssuerKeyRef } from './issuer-key.ts';
 
 export interface ServiceInfoShape {
@@ -14,7 +15,14 @@ export const ServiceInfoRef = builder.objectRef<ServiceInfoShape>('ServiceInfo')
     version: t.exposeString('version'),
     didDocumentUrl: t.string({ resolve: (info) => `${info.publicUrl}/.well-known/did.json` }),
     statusListUrl: t.string({ resolve: (info) => `${info.publicUrl}/credentials/status/1` }),
-    contextUrl: t.string({ resolve: (info) => `${info.publicUrl}/contexts/credence/v1` }),
+    contextUrl: t.string({
+      description: 'Where this service serves the Credence JSON-LD context (the same document as canonicalContextUrl).',
+      resolve: (info) => `${info.publicUrl}${CREDENCE_CONTEXT_V1_PATH}`,
+    }),
+    canonicalContextUrl: t.string({
+      description: 'The Credence context URL written into credentials; verifiers map it to the bundled or served copy.',
+      resolve: () => CREDENCE_CONTEXT_V1_URL,
+    }),
     issuerKeys: t.field({
       type: [IssuerKeyRef],
       resolve: async (info, _args, context) =>

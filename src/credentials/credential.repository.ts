@@ -1,0 +1,162 @@
+// Issued credentials and their status lists. Writers pass a transaction; the row locks taken here (list rows on
+// allocation and re-signing, credential rows on revocation) are what keep concurrent issuers and revokers apart.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type {
+  CredentialEncoding,
+  CredentialKind,
+  CredentialRow,
+  CredentialStatusListRow,
+  CredentialStatusListsTable,
+  NewCredentialRow,
+} from '../db/schema.ts';
+import type { Insertable } from 'kysely';
+
+export interface CredentialCursor {
+  issuedAt: Date;
+  id: string;
+}
+
+export interface RevokedEntry {
+  id: string;
+  revoked_reason: string | null;
+  revoked_at: Date | string;
+}
+
+export function createCredentialRepository(db: Db) {
+  return {
+    async findByIds(ids: readonly string[]): Promise<CredentialRow[]> {
+      if (ids.length === 0) return [];
+      return db.selectFrom('credentials').selectAll().where('id', 'in', ids).execute();
+    },
+
+    /** Newest first by (issuedAt, id), strictly after the cursor. */
+    page(subjectDid: string, after: CredentialCursor | null, limit: number): Promise<CredentialRow[]> {
+      let query = db.selectFrom('credentials').selectAll().where('subject_did', '=', subjectDid);
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('issued_at', '<', after.issuedAt),
+            eb.and([eb('issued_at', '=', after.issuedAt), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
+      return query.orderBy('issued_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    },
+
+    /** A live credential already built on this receipt in this format, if any. */
+    findLiveForReceipt(receiptId: string, type: CredentialKind, format: CredentialEncoding): Promise<CredentialRow | undefined> {
+      return db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('receipt_id', '=', receiptId)
+        .where('type', '=', type)
+        .where('format', '=', format)
+        .where('revoked_at', 'is', null)
+        .orderBy('issued_at', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+
+    async insert(row: NewCredentialRow): Promise<CredentialRow> {
+      return db.insertInto('credentials').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+
+    /** Locks the given live credentials (in id order, so two revokers cannot deadlock). */
+    lockLive(where: { ids?: readonly string[]; receiptId?: string }): Promise<CredentialRow[]> {
+      let query = db.selectFrom('credentials').selectAll().where('revoked_at', 'is', null);
+      if (where.ids) query = where.ids.length === 0 ? query.where(sql<boolean>`false`) : query.where('id', 'in', where.ids);
+      if (where.receiptId !== undefined) query = query.where('receipt_id', '=', where.receiptId);
+      return query.orderBy('id').forUpdate().execute();
+    },
+
+    async markRevoked(ids: readonly string[], values: { reason: string; by: string; now: Date }): Promise<CredentialRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .updateTable('credentials')
+        .set({ revoked_at: values.now, revoked_reason: values.reason, revoked_by: values.by })
+        .where('id', 'in', ids)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .execute();
+    },
+
+    revokedInList(listId: number): Promise<RevokedEntry[]> {
+      return db
+        .selectFrom('credentials')
+        .select(['id', 'revoked_reason', 'revoked_at'])
+        .where('status_list_id', '=', listId)
+        .where('revoked_at', 'is not', null)
+        .orderBy('revoked_at', 'asc')
+        .orderBy('id', 'asc')
+        .execute() as Promise<RevokedEntry[]>;
+    },
+
+    // --- status lists -------------------------------------------------------------------------------------------
+
+    findList(listId: number): Promise<CredentialStatusListRow | undefined> {
+      return db.selectFrom('credential_status_lists').selectAll().where('list_id', '=', listId).executeTakeFirst();
+    },
+
+    listEtag(listId: number): Promise<string | undefined> {
+      return db
+        .selectFrom('credential_status_lists')
+        .select('etag')
+        .where('list_id', '=', listId)
+        .executeTakeFirst()
+        .then((row) => row?.etag);
+    },
+
+    lockList(listId: number): Promise<CredentialStatusListRow | undefined> {
+      return db.selectFrom('credential_status_lists').selectAll().where('list_id', '=', listId).forUpdate().executeTakeFirst();
+    },
+
+    async newestListId(): Promise<number | null> {
+      const row = await db
+        .selectFrom('credential_status_lists')
+        .select((eb) => eb.fn.max('list_id').as('list_id'))
+        .executeTakeFirst();
+      return row?.list_id ?? null;
+    },
+
+    /**
+     * Takes the next free index of the newest list; the row lock it takes is held until the transaction ends, so
+     * concurrent issuers get distinct indexes. Undefined when there is no list or the newest one is full.
+     */
+    async allocateIndex(): Promise<{ listId: number; index: number } | undefined> {
+      const row = await db
+        .updateTable('credential_status_lists')
+        .set((eb) => ({ next_index: eb('next_index', '+', 1) }))
+        .where('list_id', '=', (eb) => eb.selectFrom('credential_status_lists').select((inner) => inner.fn.max('list_id').as('newest')))
+        .whereRef('next_index', '<', 'length')
+        .returning(['list_id', 'next_index'])
+        .executeTakeFirst();
+      return row ? { listId: row.list_id, index: row.next_index - 1 } : undefined;
+    },
+
+    /** Inserts a list unless that id exists (another instance made it first); true when this call inserted it. */
+    async insertList(row: Insertable<CredentialStatusListsTable>): Promise<boolean> {
+      const inserted = await db
+        .insertInto('credential_status_lists')
+        .values(row)
+        .onConflict((oc) => oc.column('list_id').doNothing())
+        .returning('list_id')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    },
+
+    async updateList(
+      listId: number,
+      values: Pick<CredentialStatusListRow, 'encoded_list' | 'signed_credential' | 'etag'> & { updated_at: Date },
+    ): Promise<CredentialStatusListRow> {
+      return db
+        .updateTable('credential_status_lists')
+        .set(values)
+        .where('list_id', '=', listId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+  };
+}
+
+export type CredentialRepository = ReturnType<typeof createCredentialRepository>;

@@ -1,0 +1,147 @@
+// Verifiable credentials: issuing one for yourself, admin revocation, reads, the revocation list, and verification
+// of credentials and presentations (from this service or any did:key issuer).
+import { z } from 'zod';
+import { decodeGlobalID, resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import type { RequestContext } from '../../context.ts';
+import type { CredentialCursor } from '../../credentials/credential.repository.ts';
+import { FIRST_STATUS_LIST_ID } from '../../credentials/credential.service.ts';
+import { AuthError, InputError, NotFoundError } from '../../errors.ts';
+import { builder } from '../builder.ts';
+import { AgentRef } from '../types/agent.ts';
+import { CredentialRef } from '../types/credential.ts';
+import { IssueCredentialInputRef } from '../types/issue-credential-input.ts';
+import { IssueCredentialPayloadRef } from '../types/issue-credential-payload.ts';
+import { PresentationVerificationResultRef } from '../types/presentation-verification-result.ts';
+import { RevocationListRef } from '../types/revocation-list.ts';
+import { RevokeCredentialPayloadRef } from '../types/revoke-credential-payload.ts';
+import { VerificationResultRef } from '../types/verification-result.ts';
+import { DidKeySchema } from './identity.ts';
+
+/** Credentials and presentations are small; this bounds the work one request can ask for. */
+const MAX_DOCUMENT = 262_144;
+const DocumentSchema = z.string().min(1).max(MAX_DOCUMENT, `at most ${MAX_DOCUMENT} characters`);
+const ReasonSchema = z.string().trim().min(1, 'reason must not be empty').max(500);
+const CREDENTIAL_ID = /^urn:uuid:[0-9a-f-]{36}$/;
+
+function encodeCursor(credential: { issued_at: Date | string; id: string }): string {
+  return Buffer.from(`${new Date(credential.issued_at).toISOString()}|${credential.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CredentialCursor {
+  const [time, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const issuedAt = new Date(time ?? '');
+  const id = rest.join('|');
+  if (!id || Number.isNaN(issuedAt.getTime())) throw new InputError('after is not a valid cursor', 'after');
+  return { issuedAt, id };
+}
+
+/** Accepts the credential's own id (`urn:uuid:…`) or its global Node id. */
+function credentialIdFrom(value: string): string | null {
+  if (CREDENTIAL_ID.test(value)) return value;
+  try {
+    const decoded = decodeGlobalID(value);
+    return decoded.typename === 'Credential' && CREDENTIAL_ID.test(decoded.id) ? decoded.id : null;
+  } catch {
+    return null;
+  }
+}
+
+function credentialConnection(did: string, args: Record<string, unknown>, context: RequestContext) {
+  return resolveCursorConnection(
+    { args: args as never, toCursor: encodeCursor, defaultSize: 20, maxSize: 100 },
+    ({ after, limit }: ResolveCursorConnectionArgs) =>
+      context.services.credentials.page(did, after ? decodeCursor(after) : null, limit),
+  );
+}
+
+builder.queryFields((t) => ({
+  credentials: t.connection({
+    type: CredentialRef,
+    description: 'Credentials issued to a DID, newest first (revoked ones included, marked revoked).',
+    args: { did: t.arg.string({ required: true, validate: DidKeySchema }) },
+    resolve: (_root, args, context) => credentialConnection(args.did, args as never, context),
+  }),
+  credential: t.field({
+    type: CredentialRef,
+    nullable: true,
+    description: 'One credential by its own id (`urn:uuid:…`) or its global id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }) => credentialIdFrom(String(id)),
+  }),
+  revocationList: t.field({
+    type: RevocationListRef,
+    description: 'The signed status list (purpose revocation) and the revocations in it; list 1 unless asked.',
+    args: { listId: t.arg.int({ required: false, defaultValue: FIRST_STATUS_LIST_ID }) },
+    resolve: async (_root, { listId }, context) => {
+      const list = await context.services.credentials.statusList(listId ?? FIRST_STATUS_LIST_ID);
+      if (!list) throw new NotFoundError(`no status list ${listId}`);
+      return list;
+    },
+  }),
+  verifyCredential: t.field({
+    type: VerificationResultRef,
+    description:
+      'Verifies a credential (a JWT, or JSON-LD as JSON text): signature, issuer key (current or retired), validity ' +
+      'period, revocation status and schema. Never fails for bad input: the result says why it is invalid.',
+    args: { credential: t.arg.string({ required: true, validate: DocumentSchema }) },
+    resolve: (_root, { credential }, context) => context.services.credentials.verifyCredential(credential, context.clock()),
+  }),
+  verifyPresentation: t.field({
+    type: PresentationVerificationResultRef,
+    description:
+      'Verifies a holder\'s presentation (JWT or JSON-LD text) and every credential in it. Pass the challenge (and ' +
+      'domain) you gave the holder: a presentation made for another challenge is refused.',
+    args: {
+      presentation: t.arg.string({ required: true, validate: DocumentSchema }),
+      challenge: t.arg.string({ required: false, validate: z.string().max(500).nullish() }),
+      domain: t.arg.string({ required: false, validate: z.string().max(500).nullish() }),
+    },
+    resolve: (_root, { presentation, challenge, domain }, context) =>
+      context.services.credentials.verifyPresentation(presentation, { challenge, domain }, context.clock()),
+  }),
+}));
+
+builder.objectField(AgentRef, 'credentials', (t) =>
+  t.connection({
+    type: CredentialRef,
+    description: 'Credentials issued to this agent, newest first.',
+    resolve: (agent, args, context) => credentialConnection(agent.did, args as never, context),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  issueCredential: t.field({
+    type: IssueCredentialPayloadRef,
+    description:
+      'Issues a credential to the caller. TASK_COMPLETION needs one of the caller\'s own accepted, ESCROW_VERIFIED, ' +
+      'unrevoked receipts (asking again returns the live one); REPUTATION signs the caller\'s current trust report.',
+    errors: { types: [AuthError, InputError, NotFoundError] },
+    authScopes: { authenticated: true },
+    args: { input: t.arg({ type: IssueCredentialInputRef, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const viewer = await context.requireViewer();
+      const credential = await context.services.credentials.issue(
+        viewer,
+        { type: input.type, format: input.format, receiptId: input.receiptId == null ? null : String(input.receiptId) },
+        context.clock(),
+      );
+      return { credential };
+    },
+  }),
+  revokeCredential: t.field({
+    type: RevokeCredentialPayloadRef,
+    description: 'Revokes a credential (admin): sets its bit in the status list and re-signs the list.',
+    errors: { types: [AuthError, InputError, NotFoundError] },
+    authScopes: { admin: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true, validate: ReasonSchema }),
+    },
+    resolve: async (_root, { id, reason }, context) => {
+      const admin = await context.requireAdmin();
+      const credentialId = credentialIdFrom(String(id));
+      if (!credentialId) throw new NotFoundError(`no credential ${String(id)}`);
+      return { credential: await context.services.credentials.revoke(credentialId, reason, admin, context.clock()) };
+    },
+  }),
+}));
