@@ -2,10 +2,12 @@
 import type { Migration } from 'kysely';
 import * as identity from './2026-11-21T0001_identity.ts';
 import * as receipts from './2026-11-21T0002_receipts.ts';
+import * as trust from './2026-11-21T0003_trust.ts';
 import * as credentials from './2026-11-21T0004_credentials.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21T0001_identity': identity,
   '2026-11-21T0002_receipts': receipts,
+  '2026-11-21T0003_trust': trust,
   '2026-11-21T0004_credentials': credentials,
 };

@@ -1,9 +1,11 @@
 // The `credence` command.
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { cosignReceipt, signSettlementEvent, signTaskReceipt, type SettlementInput, type TaskReceiptInput } from './client/signing.ts';
 import { importReceipts } from './receipts/import.ts';
+import { runPropagation } from './trust-store/propagation-job.ts';
+import { writeScores } from './trust-store/scores.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -13,6 +15,8 @@ import { mintAuthToken } from './auth/mint-token.ts';
 import { didWebFromUrl } from './identity/did-web.ts';
 import { closeOnSignals, startServer } from './main.ts';
 import { createLogger } from './logger.ts';
+import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
+import { VERIFY_USAGE, verifyCommand } from './commands/verify.ts';
 
 const USAGE = `usage: credence <command> [options]
 
@@ -27,7 +31,12 @@ commands:
   sign-receipt --key FILE [--id UUID] JSON|-
                                  sign a TaskReceiptCredential from {"subject", "counterparty", "actionCategory", ...}
   cosign --key FILE RECEIPT|-    co-sign a receipt JWT as its counterparty
+${VERIFY_USAGE}
+${KEYS_USAGE}
   import FILE [--batch N]        backfill receipts from trust-eval JSONL (stored as IMPORTED; re-runs add nothing)
+  recompute [--as-of ISO]        run the credibility propagation once and store its results
+  scores [--as-of ISO] [--out FILE]
+                                 one JSON line per agent: {"did","score","tier","vector"} (propagation as of that time)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -103,6 +112,10 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'verify':
+      return verifyCommand(rest);
+    case 'keys':
+      return keysCommand(rest);
     case 'import': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { batch: { type: 'string' } } });
       if (positionals.length !== 1) {
@@ -126,6 +139,34 @@ async function main(argv: string[]): Promise<number> {
         await database.close();
       }
     }
+    case 'recompute': {
+      const { values } = parseArgs({ args: rest, options: { 'as-of': { type: 'string' } } });
+      const asOf = parseAsOf(values['as-of']);
+      const config = loadConfig();
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrateToLatest(database.db);
+        const run = await runPropagation(database.db, asOf);
+        console.log(JSON.stringify(run.ran ? run : { ran: false, reason: 'another propagation run holds the lock' }));
+        return run.ran ? 0 : 1;
+      } finally {
+        await database.close();
+      }
+    }
+    case 'scores': {
+      const { values } = parseArgs({ args: rest, options: { 'as-of': { type: 'string' }, out: { type: 'string' } } });
+      const asOf = parseAsOf(values['as-of']);
+      const config = loadConfig();
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrateToLatest(database.db);
+        const written = await writeScores(database.db, asOf, values.out ? createWriteStream(values.out) : process.stdout);
+        if (values.out) console.error(`wrote ${written} scores to ${values.out}`);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -136,6 +177,12 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       return 2;
   }
+}
+
+function parseAsOf(value: string | undefined): Date {
+  const asOf = value ? new Date(value) : new Date();
+  if (Number.isNaN(asOf.getTime())) throw new Error('--as-of must be an ISO-8601 date-time');
+  return asOf;
 }
 
 async function readInput(source: string): Promise<string> {

@@ -9,6 +9,7 @@ import { createPlatformService } from './identity/platform.service.ts';
 import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
 import { createReceiptService } from './receipts/receipt.service.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
+import { createTrustService } from './trust-store/trust.service.ts';
 import {
   createCredentialService,
   revokingCredentialsWithReceipts,
@@ -30,6 +31,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     // Revoking a receipt also revokes the task credentials built on it.
     receipts: revokingCredentialsWithReceipts(createReceiptService(db), credentials),
     credentials,
+    trust: createTrustService(db),
   };
 }
 

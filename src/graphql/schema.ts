@@ -13,6 +13,7 @@ import './types/platform.ts';
 import './types/service-info.ts';
 import './operations/identity.ts';
 import './operations/receipts.ts';
+import './operations/trust.ts';
 import './operations/credentials.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -7,6 +7,7 @@ import type { Db } from '../db/database.ts';
 import type { NewReceiptRow } from '../db/schema.ts';
 import { ACTION_CATEGORIES, MAX_VALUE_USD, OUTCOMES } from './payload-schemas.ts';
 import { createReceiptRepository } from './receipt.repository.ts';
+import { addToAggregates } from '../trust-store/aggregate.repository.ts';
 import { canonicalJson, sha256Base64url } from './signed-jws.ts';
 
 const Did = z.string().min(8).max(200).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'must be a DID');
@@ -85,6 +86,7 @@ export async function importReceipts(db: Db, input: Readable, options: ImportOpt
       const receipts = createReceiptRepository(trx);
       const inserted = await receipts.insertNew(rows);
       progress.inserted += inserted.size;
+      await addToAggregates(trx, [...inserted.values()]);
       const skipped = rows.filter((row) => !inserted.has(row.receipt_id));
       if (skipped.length > 0) {
         const stored = new Map((await receipts.findByIds(skipped.map((row) => row.receipt_id))).map((r) => [r.receipt_id, r.content_hash]));

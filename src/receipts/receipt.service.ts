@@ -8,6 +8,7 @@ import { requireApprovedPlatform } from './platform-gate.ts';
 import { createReceiptRepository, type ReceiptCursor, type ReceiptFilter } from './receipt.repository.ts';
 import { decideConfidence, verifyReceiptJwt, type VerifiedReceipt } from './receipt-verification.ts';
 import { createSettlementRepository } from './settlement.repository.ts';
+import { addToAggregates, subtractFromAggregates } from '../trust-store/aggregate.repository.ts';
 
 export const MAX_RECEIPT_BATCH = 500;
 
@@ -112,6 +113,8 @@ export function createReceiptService(db: Db) {
       }
 
       const inserted = await receipts.insertNew(toInsert.map((entry) => entry.row));
+      // The trust aggregates move in the same transaction: a stored receipt is always a counted one.
+      await addToAggregates(trx, [...inserted.values()]);
       const missing = toInsert.filter((entry) => !inserted.has(entry.row.receipt_id));
       // Anything skipped lost a race: the id was taken by a concurrent submission, or the escrow backing was.
       const raced = new Map((await receipts.findByIds(missing.map((entry) => entry.row.receipt_id))).map((r) => [r.receipt_id, r]));
@@ -154,7 +157,13 @@ export function createReceiptService(db: Db) {
         throw new AuthError('FORBIDDEN', 'only the issuing platform or an admin can revoke a receipt');
       }
       if (receipt.revoked_at) return receipt;
-      return (await reads.revoke(receiptId, { reason, by: caller.did, now })) ?? (await reads.findByIds([receiptId]))[0]!;
+      return db.transaction().execute(async (trx) => {
+        const revoked = await createReceiptRepository(trx).revoke(receiptId, { reason, by: caller.did, now });
+        // Someone else revoked it first: they took it out of the aggregates.
+        if (!revoked) return (await createReceiptRepository(trx).findByIds([receiptId]))[0]!;
+        await subtractFromAggregates(trx, [revoked]);
+        return revoked;
+      });
     },
 
     findByIds: reads.findByIds,

@@ -1,0 +1,54 @@
+// Trust reads: single, batched (one round of queries, input order) and policy checks.
+import { z } from 'zod';
+import { InputError } from '../../errors.ts';
+import { MAX_TRUST_BATCH } from '../../trust-store/trust.service.ts';
+import { builder } from '../builder.ts';
+import { AgentRef } from '../types/agent.ts';
+import { TrustDecisionRef } from '../types/trust-decision.ts';
+import { TrustPolicyInputRef } from '../types/trust-policy-input.ts';
+import { TrustReportRef } from '../types/trust-report.ts';
+
+/** Imported history may name any DID method; only the shape is checked. */
+export const AnyDidSchema = z.string().min(8).max(200).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'must be a DID');
+
+builder.queryFields((t) => ({
+  trust: t.field({
+    type: TrustReportRef,
+    description: 'The trust report of any DID; an unknown DID gets tier F, confidence 0 and flag NO_HISTORY.',
+    args: {
+      did: t.arg.string({ required: true, validate: AnyDidSchema }),
+      asOf: t.arg({ type: 'DateTime', required: false }),
+    },
+    resolve: (_root, { did, asOf }, context) => context.services.trust.report(did, asOf ?? context.clock()),
+  }),
+  trustBatch: t.field({
+    type: [TrustReportRef],
+    description: `Reports for up to ${MAX_TRUST_BATCH} DIDs, in input order.`,
+    args: {
+      dids: t.arg.stringList({ required: true, validate: z.array(AnyDidSchema).max(MAX_TRUST_BATCH, `at most ${MAX_TRUST_BATCH} DIDs`) }),
+      asOf: t.arg({ type: 'DateTime', required: false }),
+    },
+    resolve: (_root, { dids, asOf }, context) => context.services.trust.reports(dids, asOf ?? context.clock()),
+  }),
+  checkTrust: t.field({
+    type: TrustDecisionRef,
+    description: '"Can I hire this agent?": allow or deny under a policy, with a reason for every failed rule.',
+    args: {
+      did: t.arg.string({ required: true, validate: AnyDidSchema }),
+      policy: t.arg({ type: TrustPolicyInputRef, required: true }),
+      asOf: t.arg({ type: 'DateTime', required: false }),
+    },
+    resolve: (_root, { did, policy, asOf }, context) => {
+      if (!policy) throw new InputError('policy is required', 'policy');
+      return context.services.trust.check(did, policy, asOf ?? context.clock());
+    },
+  }),
+}));
+
+builder.objectField(AgentRef, 'trust', (t) =>
+  t.field({
+    type: TrustReportRef,
+    args: { asOf: t.arg({ type: 'DateTime', required: false }) },
+    resolve: (agent, { asOf }, context) => context.services.trust.report(agent.did, asOf ?? context.clock()),
+  }),
+);

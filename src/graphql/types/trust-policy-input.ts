@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { TierEnum } from './tier.ts';
+import { TrustWindowEnum } from './trust-window.ts';
+
+export const TrustPolicyInputRef = builder
+  .inputType('TrustPolicyInput', {
+    description: 'Rules a marketplace hires by; every failed rule is reported.',
+    fields: (t) => ({
+      minScore: t.float({ required: false }),
+      minTier: t.field({ type: TierEnum, required: false }),
+      maxDisputeRate: t.float({ required: false, description: '0..1, read in `window`.' }),
+      minVerifiedVolumeUsd: t.float({ required: false, description: 'Escrow-verified accepted volume in `window`.' }),
+      minConfidence: t.float({ required: false }),
+      window: t.field({ type: TrustWindowEnum, required: false, description: 'Defaults to LIFETIME.' }),
+      rejectFlags: t.stringList({ required: false }),
+      rejectRestrictedClient: t.boolean({ required: false, description: 'Refuse agents restricted as clients.' }),
+    }),
+  })
+  .validate(
+    z.object({
+      minScore: z.number().min(0).max(100).nullish(),
+      minTier: z.enum(['A', 'B', 'C', 'D', 'F']).nullish(),
+      maxDisputeRate: z.number().min(0).max(1).nullish(),
+      minVerifiedVolumeUsd: z.number().min(0).nullish(),
+      minConfidence: z.number().min(0).max(1).nullish(),
+      window: z.enum(['D7', 'D30', 'D90', 'LIFETIME']).nullish(),
+      rejectFlags: z.array(z.string().min(1).max(64)).max(20).nullish(),
+      rejectRestrictedClient: z.boolean().nullish(),
+    }),
+  );

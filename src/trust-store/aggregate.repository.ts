@@ -1,0 +1,226 @@
+// The database mirror of src/trust/evidence.ts: each receipt's deltas become UPSERTs in the same transaction that
+// stores (or revokes) it, and trust reads load the rows back. Rows are merged per key and written in key order,
+// so concurrent batches lock aggregate rows in one order and cannot deadlock on each other.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { ReceiptRow } from '../db/schema.ts';
+import {
+  AGENT_PLATFORM_SUM_COLUMNS,
+  CLIENT_SUM_COLUMNS,
+  HOUR_SUM_COLUMNS,
+  PAIR_SUM_COLUMNS,
+  PLATFORM_SUM_COLUMNS,
+  hourOf,
+  receiptDeltas,
+  type AgentPlatformRow,
+  type AggregateDelta,
+  type ClientRow,
+  type HourBucketRow,
+  type PairRow,
+  type PlatformRow as TrustPlatformRow,
+} from '../trust/evidence.ts';
+import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../trust/params.ts';
+import type { ReceiptEvidence } from '../trust/types.ts';
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+interface TableSpec {
+  table: AggregateDelta['table'];
+  keys: string[];
+  sums: readonly string[];
+  /** The count that says whether a row still holds evidence after a revocation. */
+  presence: string;
+}
+
+const TABLES: Record<AggregateDelta['table'], TableSpec> = {
+  trust_pair: { table: 'trust_pair', keys: ['subjectDid', 'counterpartyDid'], sums: PAIR_SUM_COLUMNS, presence: 'receipts' },
+  trust_agent_hour: { table: 'trust_agent_hour', keys: ['subjectDid', 'hour'], sums: HOUR_SUM_COLUMNS, presence: 'receipts' },
+  trust_client: { table: 'trust_client', keys: ['clientDid'], sums: CLIENT_SUM_COLUMNS, presence: 'jobs' },
+  trust_agent_platform: { table: 'trust_agent_platform', keys: ['did', 'platformDid', 'role'], sums: AGENT_PLATFORM_SUM_COLUMNS, presence: 'receipts' },
+  trust_platform: { table: 'trust_platform', keys: ['platformDid'], sums: PLATFORM_SUM_COLUMNS, presence: 'receipts' },
+};
+
+/** Rows per INSERT statement: keeps the bound parameters well under PostgreSQL's 65,535. */
+const ROWS_PER_STATEMENT = 500;
+
+export function receiptEvidence(row: ReceiptRow): ReceiptEvidence {
+  return {
+    receiptId: row.receipt_id,
+    subjectDid: row.subject_did,
+    counterpartyDid: row.counterparty_did,
+    platformDid: row.platform_did,
+    actionCategory: row.action_category as ReceiptEvidence['actionCategory'],
+    actionType: row.action_type,
+    outcome: row.outcome,
+    valueUsd: Number(row.value_usd),
+    occurredAt: new Date(row.occurred_at),
+    confidence: row.confidence,
+    escrowVerified: row.escrow_verified,
+  };
+}
+
+interface MergedRow {
+  key: Record<string, string | number>;
+  add: Record<string, number>;
+  firstHour?: number;
+  lastHour?: number;
+  econFirstHour?: number | null;
+  econLastHour?: number | null;
+}
+
+function mergeDeltas(deltas: readonly AggregateDelta[]): Map<AggregateDelta['table'], MergedRow[]> {
+  const byTable = new Map<AggregateDelta['table'], Map<string, MergedRow>>();
+  for (const delta of deltas) {
+    const spec = TABLES[delta.table];
+    const key = delta.key as Record<string, string | number>;
+    const id = spec.keys.map((k) => key[k]).join('\n');
+    let rows = byTable.get(delta.table);
+    if (!rows) byTable.set(delta.table, (rows = new Map()));
+    let merged = rows.get(id);
+    if (!merged) {
+      merged = { key, add: Object.fromEntries(spec.sums.map((c) => [c, 0])) };
+      rows.set(id, merged);
+    }
+    const add = delta.add as unknown as Record<string, number>;
+    for (const column of spec.sums) merged.add[column]! += add[column] ?? 0;
+    if (delta.table === 'trust_pair') {
+      merged.firstHour = Math.min(merged.firstHour ?? delta.hour, delta.hour);
+      merged.lastHour = Math.max(merged.lastHour ?? delta.hour, delta.hour);
+      if (delta.econHour !== null) {
+        merged.econFirstHour = Math.min(merged.econFirstHour ?? delta.econHour, delta.econHour);
+        merged.econLastHour = Math.max(merged.econLastHour ?? delta.econHour, delta.econHour);
+      }
+    }
+  }
+  const sorted = new Map<AggregateDelta['table'], MergedRow[]>();
+  for (const [table, rows] of byTable) {
+    sorted.set(table, [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row));
+  }
+  return sorted;
+}
+
+async function upsert(db: Db, spec: TableSpec, rows: MergedRow[], widenSpans: boolean): Promise<void> {
+  const keyColumns = spec.keys.map(snake);
+  const sumColumns = spec.sums.map(snake);
+  const spanColumns = spec.table === 'trust_pair' ? ['first_hour', 'last_hour', 'econ_first_hour', 'econ_last_hour'] : [];
+  const columns = [...keyColumns, ...sumColumns, ...spanColumns];
+  for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(offset, offset + ROWS_PER_STATEMENT);
+    const values = chunk.map((row) => {
+      const cells = [
+        ...spec.keys.map((k) => row.key[k]),
+        ...spec.sums.map((c) => row.add[c]),
+        ...(spanColumns.length ? [row.firstHour, row.lastHour, row.econFirstHour ?? null, row.econLastHour ?? null] : []),
+      ];
+      return sql`(${sql.join(cells.map((cell) => sql`${cell}`))})`;
+    });
+    const updates = [
+      ...sumColumns.map((c) => sql`${sql.ref(c)} = ${sql.table(spec.table)}.${sql.ref(c)} + excluded.${sql.ref(c)}`),
+      ...(widenSpans && spanColumns.length
+        ? [
+            sql`first_hour = least(${sql.table(spec.table)}.first_hour, excluded.first_hour)`,
+            sql`last_hour = greatest(${sql.table(spec.table)}.last_hour, excluded.last_hour)`,
+            sql`econ_first_hour = least(${sql.table(spec.table)}.econ_first_hour, excluded.econ_first_hour)`,
+            sql`econ_last_hour = greatest(${sql.table(spec.table)}.econ_last_hour, excluded.econ_last_hour)`,
+          ]
+        : []),
+    ];
+    await sql`
+      insert into ${sql.table(spec.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+      values ${sql.join(values)}
+      on conflict (${sql.join(keyColumns.map((c) => sql.ref(c)))}) do update set ${sql.join(updates)}
+    `.execute(db);
+  }
+}
+
+/** Adds stored receipts to the aggregates; call inside the transaction that stored them. */
+export async function addToAggregates(db: Db, receipts: readonly ReceiptRow[], params: AggregateParams = DEFAULT_TRUST_PARAMS.aggregate): Promise<void> {
+  const deltas = receipts.flatMap((row) => receiptDeltas(receiptEvidence(row), 1, params));
+  for (const [table, rows] of mergeDeltas(deltas)) await upsert(db, TABLES[table], rows, true);
+}
+
+/**
+ * Takes revoked receipts out: the same deltas negated, rows left empty deleted, and the affected pairs' spans
+ * recomputed from the receipts that still count. Call inside the transaction that marks them revoked.
+ */
+export async function subtractFromAggregates(db: Db, receipts: readonly ReceiptRow[], params: AggregateParams = DEFAULT_TRUST_PARAMS.aggregate): Promise<void> {
+  const deltas = receipts.flatMap((row) => receiptDeltas(receiptEvidence(row), -1, params));
+  for (const [table, rows] of mergeDeltas(deltas)) {
+    const spec = TABLES[table];
+    await upsert(db, spec, rows, false);
+    // Sums are floats; a row whose count is back to zero holds no evidence.
+    await sql`delete from ${sql.table(spec.table)} where ${sql.ref(snake(spec.presence))} < 0.5`.execute(db);
+  }
+  const pairs = [...new Map(receipts.map((r) => [`${r.subject_did}\n${r.counterparty_did}`, r])).values()];
+  for (const pair of pairs) {
+    await sql`
+      update trust_pair set
+        first_hour = span.first_hour, last_hour = span.last_hour,
+        econ_first_hour = span.econ_first_hour, econ_last_hour = span.econ_last_hour
+      from (
+        select
+          floor(extract(epoch from min(occurred_at)) / 3600)::int as first_hour,
+          floor(extract(epoch from max(occurred_at)) / 3600)::int as last_hour,
+          floor(extract(epoch from min(occurred_at) filter (where action_category like 'economic.%')) / 3600)::int as econ_first_hour,
+          floor(extract(epoch from max(occurred_at) filter (where action_category like 'economic.%')) / 3600)::int as econ_last_hour
+        from receipts
+        where subject_did = ${pair.subject_did} and counterparty_did = ${pair.counterparty_did} and revoked_at is null
+      ) as span
+      where trust_pair.subject_did = ${pair.subject_did} and trust_pair.counterparty_did = ${pair.counterparty_did}
+    `.execute(db);
+  }
+}
+
+function toCamel<T>(row: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])) as T;
+}
+
+export interface StoredAggregates {
+  pairs: PairRow[];
+  clientPairs: PairRow[];
+  buckets: HourBucketRow[];
+  clients: ClientRow[];
+  platforms: AgentPlatformRow[];
+}
+
+/** Everything the engine reads for these DIDs, as of `asOf` (hour buckets of the last 90 days only). */
+export async function loadAggregates(db: Db, dids: readonly string[], asOf: Date, windowDays = 90): Promise<StoredAggregates> {
+  if (dids.length === 0) return { pairs: [], clientPairs: [], buckets: [], clients: [], platforms: [] };
+  const list = sql.join(dids.map((did) => sql`${did}`));
+  const fromHour = hourOf(asOf.getTime() - windowDays * 86_400_000);
+  const toHour = hourOf(asOf.getTime());
+  const [pairs, clientPairs, buckets, clients, platforms] = await Promise.all([
+    sql<Record<string, unknown>>`select * from trust_pair where subject_did in (${list})`.execute(db),
+    // Pairs where the DID is the counterparty and the subject is one of its own counterparties (reciprocity).
+    sql<Record<string, unknown>>`
+      select p.* from trust_pair p
+      join trust_pair mine on mine.subject_did = p.counterparty_did and mine.counterparty_did = p.subject_did
+      where p.counterparty_did in (${list})`.execute(db),
+    sql<Record<string, unknown>>`select * from trust_agent_hour where subject_did in (${list}) and hour between ${fromHour} and ${toHour}`.execute(db),
+    sql<Record<string, unknown>>`select * from trust_client where client_did in (${list})`.execute(db),
+    sql<Record<string, unknown>>`select * from trust_agent_platform where did in (${list}) and role = 'subject'`.execute(db),
+  ]);
+  return {
+    pairs: pairs.rows.map((r) => toCamel<PairRow>(r)),
+    clientPairs: clientPairs.rows.map((r) => toCamel<PairRow>(r)),
+    buckets: buckets.rows.map((r) => toCamel<HourBucketRow>(r)),
+    clients: clients.rows.map((r) => toCamel<ClientRow>(r)),
+    platforms: platforms.rows.map((r) => toCamel<AgentPlatformRow>(r)),
+  };
+}
+
+export async function loadPlatformRows(db: Db, platformDids: readonly string[]): Promise<TrustPlatformRow[]> {
+  if (platformDids.length === 0) return [];
+  const result = await sql<Record<string, unknown>>`select * from trust_platform where platform_did in (${sql.join(platformDids.map((d) => sql`${d}`))})`.execute(db);
+  return result.rows.map((r) => toCamel<TrustPlatformRow>(r));
+}
+
+/** Every pair and agent-platform row: the propagation job's input. */
+export async function loadGraph(db: Db): Promise<{ pairs: PairRow[]; agentPlatforms: AgentPlatformRow[] }> {
+  const [pairs, agentPlatforms] = await Promise.all([
+    sql<Record<string, unknown>>`select * from trust_pair`.execute(db),
+    sql<Record<string, unknown>>`select * from trust_agent_platform`.execute(db),
+  ]);
+  return { pairs: pairs.rows.map((r) => toCamel<PairRow>(r)), agentPlatforms: agentPlatforms.rows.map((r) => toCamel<AgentPlatformRow>(r)) };
+}
