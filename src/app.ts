@@ -44,6 +44,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       trustReports: deps.trustReports ?? unavailableTrustReports,
     },
   });
+  await services.issuerKeys.rememberRetired(deps.issuerKey.retired ?? []);
   await services.issuerKeys.activate(deps.issuerKey.keyId, deps.issuerKey.publicKeyMultibase, clock());
   await services.credentials.ensureStatusList(clock());
 

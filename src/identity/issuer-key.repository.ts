@@ -23,6 +23,27 @@ export function createIssuerKeyRepository(db: Db) {
           .execute();
       });
     },
+
+    /**
+     * Records keys the keyring says were retired, unless already known: a rebuilt database still publishes them.
+     * A known key keeps its row (and status): activate() decides which key is active.
+     */
+    async rememberRetired(keys: ReadonlyArray<{ keyId: string; publicKeyMultibase: string; retiredAt: Date }>): Promise<void> {
+      if (keys.length === 0) return;
+      await db
+        .insertInto('issuer_keys')
+        .values(
+          keys.map((key) => ({
+            key_id: key.keyId,
+            public_key_multibase: key.publicKeyMultibase,
+            status: 'RETIRED' as const,
+            created_at: key.retiredAt,
+            retired_at: key.retiredAt,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
   };
 }
 

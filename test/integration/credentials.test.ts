@@ -20,28 +20,9 @@ import { createJsonLdPresentation, createJwtPresentation } from '../../src/crede
 import { didKeySigningKey } from '../../src/credentials/issuer-key.ts';
 import { decodeBitstring, getBit } from '../../src/credentials/status-list.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
-import { createScene, recordEscrow, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
-import { createTestApp, newKey, type TestApp, type TestKey } from '../helpers/test-app.ts';
-
-export const ISSUE = /* GraphQL */ `
-  mutation($input: IssueCredentialInput!) {
-    issueCredential(input: $input) {
-      __typename
-      ... on IssueCredentialPayload {
-        credential { id credentialId type format subject issuer issuedAt expiresAt revoked encoded statusListIndex statusListCredential receipt { receiptId } }
-      }
-      ... on Error { code message }
-    }
-  }
-`;
-
-export const VERIFY = /* GraphQL */ `
-  query($credential: String!) {
-    verifyCredential(credential: $credential) {
-      valid revoked expired format credentialId issuer issuedByService subject types errors warnings problems { code }
-    }
-  }
-`;
+import { escrowVerifiedReceipt, issue, ISSUE, VERIFY } from '../helpers/credentials.ts';
+import { createScene, signReceipt, SUBMIT } from '../helpers/marketplace.ts';
+import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';
 
 const REVOKE = /* GraphQL */ `
   mutation($id: ID!, $reason: String!) {
@@ -60,19 +41,6 @@ const VERIFY_PRESENTATION = /* GraphQL */ `
     }
   }
 `;
-
-/** An agent with one accepted receipt backed by a settled escrow; returns the receipt id. */
-export async function escrowVerifiedReceipt(t: TestApp, scene: Scene): Promise<string> {
-  const escrowId = `esc_${randomUUID().slice(0, 8)}`;
-  await recordEscrow(t, scene, escrowId, ['FUNDED', 'RELEASED', 'SETTLED']);
-  const submitted = (await t.gql(SUBMIT, { receipt: signReceipt(t, scene, { escrowId }) })).data.submitReceipt;
-  expect(submitted.receipt).toMatchObject({ confidence: 'ESCROW_VERIFIED' });
-  return submitted.receipt.receiptId;
-}
-
-export async function issue(t: TestApp, key: TestKey, input: Record<string, unknown>) {
-  return (await t.gql(ISSUE, { input }, key)).data.issueCredential;
-}
 
 /** A third party's view: the DID document and status list as served, nothing else from the service. */
 async function published(t: TestApp) {
