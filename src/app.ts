@@ -9,7 +9,7 @@ import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin } from './http/security.ts';
 import { routesPlugin } from './http/routes.ts';
 import { credentialRoutesPlugin } from './http/credential-routes.ts';
-import { serviceSigningKey, unavailableTrustReports, type TrustReportSource } from './credentials/credential.service.ts';
+import { serviceSigningKey, type TrustReportSource } from './credentials/credential.service.ts';
 import { didWebFromUrl } from './identity/did-web.ts';
 import type { IssuerKey } from './identity/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -21,7 +21,7 @@ export interface AppDeps {
   issuerKey: IssuerKey;
   clock?: Clock;
   logger?: Logger;
-  /** Trust reports for reputation credentials; until the trust engine is wired they are refused. */
+  /** Trust reports for reputation credentials; the trust service's own unless given (tests inject fixed ones). */
   trustReports?: TrustReportSource;
 }
 
@@ -41,7 +41,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       serviceDid,
       publicUrl: deps.config.publicUrl,
       signingKey: serviceSigningKey(deps.issuerKey, serviceDid),
-      trustReports: deps.trustReports ?? unavailableTrustReports,
+      trustReports: deps.trustReports,
     },
   });
   await services.issuerKeys.rememberRetired(deps.issuerKey.retired ?? []);

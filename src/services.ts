@@ -14,14 +14,20 @@ import {
   createCredentialService,
   revokingCredentialsWithReceipts,
   type CredentialServiceOptions,
+  type TrustReportSource,
 } from './credentials/credential.service.ts';
 
 export interface ServiceOptions {
-  credentials: CredentialServiceOptions;
+  /** trustReports defaults to the trust service: reputation credentials sign its report. */
+  credentials: Omit<CredentialServiceOptions, 'trustReports'> & { trustReports?: TrustReportSource | undefined };
 }
 
 export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
-  const credentials = createCredentialService(db, options.credentials);
+  const trust = createTrustService(db);
+  const credentials = createCredentialService(db, {
+    ...options.credentials,
+    trustReports: options.credentials.trustReports ?? trust,
+  });
   return {
     tokenStore: createTokenStore(db, clock),
     agents: createAgentService(createAgentRepository(db)),
@@ -31,7 +37,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     // Revoking a receipt also revokes the task credentials built on it.
     receipts: revokingCredentialsWithReceipts(createReceiptService(db), credentials),
     credentials,
-    trust: createTrustService(db),
+    trust,
   };
 }
 

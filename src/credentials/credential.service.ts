@@ -40,13 +40,6 @@ export interface TrustReportSource {
   report(did: string, asOf: Date): Promise<TrustReportLike>;
 }
 
-/** Stands in until the trust engine is wired: reputation credentials are refused with a clear reason. */
-export const unavailableTrustReports: TrustReportSource = {
-  async report() {
-    throw new NotFoundError('trust engine not available: reputation credentials cannot be issued yet');
-  },
-};
-
 export interface CredentialServiceOptions {
   serviceDid: string;
   publicUrl: string;

@@ -215,8 +215,27 @@ describe.each(testDatabaseKinds)('credentials on %s database', (kind) => {
     expect((await issue(t, scene.agent, { type: 'TASK_COMPLETION', format: 'JWT', receiptId: 'rcp_missing' })).code).toBe('NOT_FOUND');
     expect((await issue(t, scene.agent, { type: 'TASK_COMPLETION', format: 'JWT' })).code).toBe('INVALID_INPUT');
     expect((await issue(t, scene.agent, { type: 'REPUTATION', format: 'JWT', receiptId })).code).toBe('INVALID_INPUT');
-    // No trust engine wired in this app: reputation credentials are refused with a clear reason.
-    expect(await issue(t, scene.agent, { type: 'REPUTATION', format: 'JWT' })).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/trust engine not available/) });
+    expect((await issue(t, scene.agent, { type: 'REPUTATION', format: 'JWT', receiptId: '' })).code).toBe('INVALID_INPUT');
+  });
+
+  it('signs the trust engine\'s report as a reputation credential in both formats, verifiable by third parties', async () => {
+    const scene = await createScene(t);
+    await escrowVerifiedReceipt(t, scene);
+    const report = (await t.gql(`query($did: String!) { trust(did: $did) { score tier confidence } }`, { did: scene.agent.did })).data.trust;
+    const jwt = (await issue(t, scene.agent, { type: 'REPUTATION', format: 'JWT' })).credential;
+    const jsonLd = (await issue(t, scene.agent, { type: 'REPUTATION', format: 'JSON_LD' })).credential;
+    expect(jwt).toMatchObject({ type: 'REPUTATION', subject: scene.agent.did, receipt: null });
+    const subject = JSON.parse(jsonLd.encoded).credentialSubject;
+    expect(subject).toMatchObject({ id: scene.agent.did, score: report.score, tier: report.tier, confidence: report.confidence, asOf: t.now.toISOString().replace('.000Z', 'Z') });
+    expect(subject.windows.lifetime.tasks).toBeGreaterThan(0);
+
+    const { didDocument, statusList } = await published(t);
+    const verified = await didJwtVerifyCredential(jwt.encoded, resolverFor(didDocument), { policies: { now: nowSeconds(t) } });
+    expect(verified.verifiableCredential.credentialSubject).toMatchObject({ score: report.score, tier: report.tier });
+    const loader = await thirdPartyLoader(t, didDocument, statusList);
+    const result = await vc.verifyCredential({ credential: JSON.parse(jsonLd.encoded), suite: new Ed25519Signature2020(), documentLoader: loader, checkStatus: checkStatusStrict, now: t.now });
+    expect(result.error).toBeUndefined();
+    expect(result.verified).toBe(true);
   });
 
   it('verifies presentations bound to a challenge and refuses the wrong challenge, domain or holder', async () => {
