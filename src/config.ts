@@ -16,6 +16,7 @@ const ConfigSchema = z.object({
   CREDENCE_ISSUER_KEY: z.string().min(1).optional(),
   CREDENCE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CREDENCE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  CREDENCE_PROPAGATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
 });
 
 export interface Config {
@@ -28,6 +29,8 @@ export interface Config {
   issuerKey: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   maxBodyBytes: number;
+  /** Seconds between credibility propagation runs; 0 turns the background job off. */
+  propagationIntervalSeconds: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -48,5 +51,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuerKey: value.CREDENCE_ISSUER_KEY,
     logLevel: value.CREDENCE_LOG_LEVEL,
     maxBodyBytes: value.CREDENCE_MAX_BODY_BYTES,
+    propagationIntervalSeconds: value.CREDENCE_PROPAGATION_INTERVAL_SECONDS,
   });
 }

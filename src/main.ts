@@ -6,6 +6,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { loadIssuerKey } from './identity/issuer-key.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { runPropagation } from './trust-store/propagation-job.ts';
 
 export interface RunningServer {
   app: App;
@@ -41,6 +42,23 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   }, TOKEN_PURGE_INTERVAL_MS);
   purge.unref();
 
+  // Credibility propagation in the background: reads never wait for it, and the advisory lock lets only one
+  // instance run it at a time.
+  let propagating: Promise<void> | undefined;
+  const propagate = () => {
+    propagating ??= runPropagation(database.db, new Date())
+      .then((run) => {
+        if (run.ran) logger.info('propagation finished', { milliseconds: run.milliseconds, ...run.stats });
+      })
+      .catch((error: unknown) => logger.error('propagation failed', { error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        propagating = undefined;
+      });
+  };
+  const propagation = config.propagationIntervalSeconds > 0 ? setInterval(propagate, config.propagationIntervalSeconds * 1000) : undefined;
+  propagation?.unref();
+  if (propagation) propagate();
+
   logger.info('credence listening', { url: `${url}/graphql`, did: app.serviceDid, database: database.kind });
 
   let closing: Promise<void> | undefined;
@@ -52,6 +70,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     close() {
       closing ??= (async () => {
         clearInterval(purge);
+        if (propagation) clearInterval(propagation);
+        await propagating;
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -59,6 +59,8 @@ describe('the server on the embedded database', () => {
 
     const allLogs = logs.join('');
     expect(allLogs).toContain('credence listening');
+    // The background propagation ran (once at start) and shutdown waited for it.
+    expect(allLogs).toContain('propagation finished');
     expect(allLogs).not.toContain(secretKey);
     expect(allLogs).not.toContain(token);
   });
