@@ -13,22 +13,9 @@ export type CredenceCredentialType = typeof TASK_COMPLETION_CREDENTIAL | typeof 
 export const REPUTATION_VALIDITY_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export const ACTION_CATEGORIES = [
-  'economic.transaction',
-  'economic.dispute',
-  'economic.refund',
-  'productivity.task',
-  'productivity.application',
-  'productivity.completion',
-  'identity.profile_update',
-  'identity.verification',
-  'social.post',
-  'social.comment',
-  'social.endorsement',
-  'compliance.incident',
-  'compliance.violation',
-] as const;
-export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
+// The 13 canonical action categories are defined once, with the trust model.
+export { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
+import { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
 
 export interface CredentialSubject {
   id: string;

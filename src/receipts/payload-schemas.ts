@@ -3,22 +3,9 @@
 import { z } from 'zod';
 import { isEd25519DidKey } from '../crypto/ed25519.ts';
 
-export const ACTION_CATEGORIES = [
-  'economic.transaction',
-  'economic.dispute',
-  'economic.refund',
-  'productivity.task',
-  'productivity.application',
-  'productivity.completion',
-  'identity.profile_update',
-  'identity.verification',
-  'social.post',
-  'social.comment',
-  'social.endorsement',
-  'compliance.incident',
-  'compliance.violation',
-] as const;
-export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
+// The 13 canonical action categories are defined once, with the trust model.
+export { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
+import { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
 
 export const OUTCOMES = ['accepted', 'rejected', 'disputed'] as const;
 export const SETTLEMENT_STATUSES = ['FUNDED', 'RELEASED', 'SETTLED', 'REFUNDED', 'DISPUTED', 'RESOLVED'] as const;
