@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000;
 
 // The 13 canonical action categories are defined once, with the trust model.
 export { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
-import { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
+import { ACTION_CATEGORIES, type ActionCategory, type TrustVector, type WindowStats as TrustWindowStats } from '../trust/types.ts';
 
 export interface CredentialSubject {
   id: string;
@@ -87,29 +87,9 @@ export function taskCompletionCredential(input: {
 
 // --- ReputationCredential ---------------------------------------------------------------------------------------
 
-export interface TrustVector {
-  E: number;
-  P: number;
-  B: number;
-  D: number;
-  R: number;
-  A: number;
-  C: number;
-}
-
-export interface WindowStats {
-  tasks: number;
-  accepted: number;
-  disputed: number;
-  refunded: number;
-  acceptedRate: number;
-  disputeRate: number;
-  volumeUsd: number;
-  avgValueUsd: number;
-  uniqueCounterparties: number;
-  escrowVerifiedShare: number;
-}
-
+// The report's shapes come from the trust model; a credential snapshot does not need the verified-volume figure.
+export type { TrustVector } from '../trust/types.ts';
+export type WindowStats = Omit<TrustWindowStats, 'verifiedVolumeUsd'>;
 export interface TrustWindows {
   d7: WindowStats;
   d30: WindowStats;

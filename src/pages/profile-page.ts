@@ -4,6 +4,7 @@
 // treats every string from the view as text: display names, DIDs, platform names, flag details.
 import { html, raw, safeUrl, type SafeHtml } from './html.ts';
 import { renderLayout } from './layout.ts';
+import type { WindowStats as TrustWindowStats } from '../trust/types.ts';
 import { DIMENSIONS, renderRadarChart, renderVectorTable, type TrustVector } from './radar-chart.ts';
 import { describeActivity, buildActivitySeries, renderActivityChart, type ActivityDay } from './activity-chart.ts';
 
@@ -18,21 +19,8 @@ export interface ProfileAgent {
   claimedAt: string | Date | null;
 }
 
-export interface WindowStats {
-  tasks: number;
-  accepted: number;
-  disputed: number;
-  refunded: number;
-  /** 0..1 */
-  acceptedRate: number;
-  /** 0..1 */
-  disputeRate: number;
-  volumeUsd: number;
-  avgValueUsd: number;
-  uniqueCounterparties: number;
-  /** 0..1 */
-  escrowVerifiedShare: number;
-}
+/** The trust model's window stats; the page does not show the verified-volume figure. */
+export type WindowStats = Omit<TrustWindowStats, 'verifiedVolumeUsd'>;
 
 export interface ClientStats {
   jobsAsClient: number;
