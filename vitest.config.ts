@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Process-killing fault tests run on their own: npm run test:faults (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -4,10 +4,14 @@ import * as identity from './2026-11-21T0001_identity.ts';
 import * as receipts from './2026-11-21T0002_receipts.ts';
 import * as trust from './2026-11-21T0003_trust.ts';
 import * as credentials from './2026-11-21T0004_credentials.ts';
+import * as webhooks from './2026-11-21T0005_webhooks.ts';
+import * as trustVersions from './2026-11-21T0007_trust_versions.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21T0001_identity': identity,
   '2026-11-21T0002_receipts': receipts,
   '2026-11-21T0003_trust': trust,
   '2026-11-21T0004_credentials': credentials,
+  '2026-11-21T0005_webhooks': webhooks,
+  '2026-11-21T0007_trust_versions': trustVersions,
 };

@@ -6,14 +6,24 @@ import { createRequestContext, type Clock, type RequestContext } from './context
 import type { Database } from './db/database.ts';
 import { CredenceError } from './errors.ts';
 import { schema } from './graphql/schema.ts';
-import { armorPlugin, bodyLimitPlugin } from './http/security.ts';
+import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, searchParamsPlugin } from './http/security.ts';
 import { routesPlugin } from './http/routes.ts';
 import { credentialRoutesPlugin } from './http/credential-routes.ts';
+import { reputationRoutesPlugin } from './http/reputation-routes.ts';
+import { badgeRoutesPlugin } from './http/badge-routes.ts';
+import { pageRoutesPlugin } from './http/page-routes.ts';
+import { createProfileService } from './profile/profile.service.ts';
 import { serviceSigningKey, type TrustReportSource } from './credentials/credential.service.ts';
 import { didWebFromUrl } from './identity/did-web.ts';
 import type { IssuerKey } from './identity/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
+import { observabilityPlugin, yogaLogger } from './http/observability.ts';
+import { rateLimitPlugin } from './http/rate-limit.ts';
+import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
+import { countingIngest } from './receipts/ingest-metrics.ts';
 import { createServices, type Services } from './services.ts';
+import { createTrustChangeFeed } from './webhooks/trust-change-feed.ts';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +33,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Trust reports for reputation credentials; the trust service's own unless given (tests inject fixed ones). */
   trustReports?: TrustReportSource;
+  /** Monotonic milliseconds for the rate limiters (tests move it); performance.now() unless given. */
+  limiterClock?: () => number;
 }
 
 export interface App {
@@ -30,6 +42,8 @@ export interface App {
   services: Services;
   serviceDid: string;
   clock: Clock;
+  /** This app's own metrics registry (served at /metrics). */
+  metrics: Metrics;
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -43,10 +57,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
       signingKey: serviceSigningKey(deps.issuerKey, serviceDid),
       trustReports: deps.trustReports,
     },
+    webhooks: { scoreDelta: deps.config.webhooks.scoreDelta },
+    trustChanges: createTrustChangeFeed(deps.database, logger),
   });
+  const metrics = createMetrics({ webhookBacklog: () => readWebhookBacklog(deps.database.db) });
+  services.receipts = countingIngest(services.receipts, metrics);
   await services.issuerKeys.rememberRetired(deps.issuerKey.retired ?? []);
   await services.issuerKeys.activate(deps.issuerKey.keyId, deps.issuerKey.publicKeyMultibase, clock());
   await services.credentials.ensureStatusList(clock());
+  // Listening from the start: a trustChanged subscriber hears every change committed after it subscribed.
+  await services.trustChanges.start();
 
   const contextDeps = {
     services,
@@ -56,12 +76,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminDids: deps.config.adminDids,
   };
 
+  const profiles = createProfileService(deps.database.db, services, { publicUrl: deps.config.publicUrl });
+
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Credence GraphiQL' },
-    logging: logger,
+    logging: yogaLogger(logger),
     context: ({ request }) => createRequestContext(contextDeps, request.headers.get('authorization')),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -74,19 +96,42 @@ export async function createApp(deps: AppDeps): Promise<App> {
             extensions: { code: original.code },
           });
         }
-        if (!(error instanceof GraphQLError) || error.originalError) {
-          logger.error('unexpected error', { error: error instanceof Error ? error.message : String(error) });
+        const masked = maskError(error, message, isDev);
+        // Only what was actually hidden from the client is unexpected: invalid variables and other GraphQL errors
+        // pass through unmasked (and may quote the caller's input, which stays out of the log).
+        if (masked !== error && masked.message === message) {
+          const hidden = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+          logger.error('unexpected error', { error: hidden instanceof Error ? hidden.message : String(hidden) });
         }
-        return maskError(error, message, isDev);
+        return masked;
       },
     },
     plugins: [
+      // Before everything: request ids, the request log line and request metrics see every response.
+      observabilityPlugin({ logger, metrics }),
+      rateLimitPlugin({
+        ipPerMinute: deps.config.rateLimitIpPerMinute,
+        didPerMinute: deps.config.rateLimitDidPerMinute,
+        trustedProxies: deps.config.trustProxy,
+        audience: serviceDid,
+        clock,
+        ...(deps.limiterClock ? { limiterClock: deps.limiterClock } : {}),
+        onLimited: (scope) => metrics.countRateLimited(scope),
+      }),
+      metricsRoutePlugin(metrics),
+      // First of the routes: it answers its own oversized bodies in its own envelope.
+      reputationRoutesPlugin({ services, clock, maxBodyBytes: deps.config.maxBodyBytes, logger }),
       bodyLimitPlugin(deps.config.maxBodyBytes),
       routesPlugin({ services, serviceDid, ping: () => deps.database.ping() }),
       credentialRoutesPlugin({ statusList: (listId) => services.credentials.statusList(listId) }),
+      badgeRoutesPlugin({ profiles, clock }),
+      pageRoutesPlugin({ profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl }),
       armorPlugin(),
+      nestingLimitPlugin(),
+      nulCharacterPlugin(),
+      searchParamsPlugin(),
     ],
   });
 
-  return { yoga, services, serviceDid, clock };
+  return { yoga, services, serviceDid, clock, metrics };
 }

@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { cosignReceipt, signSettlementEvent, signTaskReceipt, type SettlementInput, type TaskReceiptInput } from './client/signing.ts';
 import { importReceipts } from './receipts/import.ts';
-import { runPropagation } from './trust-store/propagation-job.ts';
 import { writeScores } from './trust-store/scores.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
@@ -17,6 +16,7 @@ import { closeOnSignals, startServer } from './main.ts';
 import { createLogger } from './logger.ts';
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
 import { VERIFY_USAGE, verifyCommand } from './commands/verify.ts';
+import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
 
 const USAGE = `usage: credence <command> [options]
 
@@ -34,7 +34,7 @@ commands:
 ${VERIFY_USAGE}
 ${KEYS_USAGE}
   import FILE [--batch N]        backfill receipts from trust-eval JSONL (stored as IMPORTED; re-runs add nothing)
-  recompute [--as-of ISO]        run the credibility propagation once and store its results
+${RECOMPUTE_USAGE}
   scores [--as-of ISO] [--out FILE]
                                  one JSON line per agent: {"did","score","tier","vector"} (propagation as of that time)
 `;
@@ -139,20 +139,8 @@ async function main(argv: string[]): Promise<number> {
         await database.close();
       }
     }
-    case 'recompute': {
-      const { values } = parseArgs({ args: rest, options: { 'as-of': { type: 'string' } } });
-      const asOf = parseAsOf(values['as-of']);
-      const config = loadConfig();
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      try {
-        await migrateToLatest(database.db);
-        const run = await runPropagation(database.db, asOf);
-        console.log(JSON.stringify(run.ran ? run : { ran: false, reason: 'another propagation run holds the lock' }));
-        return run.ran ? 0 : 1;
-      } finally {
-        await database.close();
-      }
-    }
+    case 'recompute':
+      return recomputeCommand(rest);
     case 'scores': {
       const { values } = parseArgs({ args: rest, options: { 'as-of': { type: 'string' }, out: { type: 'string' } } });
       const asOf = parseAsOf(values['as-of']);

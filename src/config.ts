@@ -6,6 +6,19 @@ const adminDids = z
   .optional()
   .transform((value) => (value ?? '').split(',').map((did) => did.trim()).filter((did) => did.length > 0));
 
+// Unset, "false" or 0: the socket address is the client. "true" or N: N proxies in front append to X-Forwarded-For.
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const text = (value ?? '').trim().toLowerCase();
+    if (text === '' || text === 'false') return 0;
+    if (text === 'true') return 1;
+    if (/^\d{1,2}$/.test(text)) return Number(text);
+    ctx.addIssue({ code: 'custom', message: 'must be true, false or a number of proxies' });
+    return z.NEVER;
+  });
+
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
@@ -17,6 +30,17 @@ const ConfigSchema = z.object({
   CREDENCE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CREDENCE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CREDENCE_PROPAGATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  CREDENCE_WEBHOOK_SCORE_DELTA: z.coerce.number().gt(0).max(100).default(5),
+  CREDENCE_WEBHOOK_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(5),
+  CREDENCE_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().gt(0).max(300).default(10),
+  CREDENCE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  CREDENCE_WEBHOOK_BACKOFF_BASE_SECONDS: z.coerce.number().min(1).max(86_400).default(30),
+  CREDENCE_WEBHOOK_BACKOFF_CAP_SECONDS: z.coerce.number().min(1).max(7 * 86_400).default(3_600),
+  CREDENCE_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  CREDENCE_RATE_LIMIT_DID_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  CREDENCE_TRUST_PROXY: trustProxy,
+  CREDENCE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(10),
+  CREDENCE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
 });
 
 export interface Config {
@@ -31,6 +55,15 @@ export interface Config {
   maxBodyBytes: number;
   /** Seconds between credibility propagation runs; 0 turns the background job off. */
   propagationIntervalSeconds: number;
+  webhooks: Readonly<WebhookConfig>;
+  /** Requests per minute per client address and per authenticated DID; 0 turns that limit off. */
+  rateLimitIpPerMinute: number;
+  rateLimitDidPerMinute: number;
+  /** Proxies in front whose X-Forwarded-For entries are believed; 0 uses the socket address. */
+  trustProxy: number;
+  /** Slow clients: time to send the headers, and the whole request. */
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -52,5 +85,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: value.CREDENCE_LOG_LEVEL,
     maxBodyBytes: value.CREDENCE_MAX_BODY_BYTES,
     propagationIntervalSeconds: value.CREDENCE_PROPAGATION_INTERVAL_SECONDS,
+    webhooks: Object.freeze({
+      scoreDelta: value.CREDENCE_WEBHOOK_SCORE_DELTA,
+      intervalSeconds: value.CREDENCE_WEBHOOK_INTERVAL_SECONDS,
+      timeoutSeconds: value.CREDENCE_WEBHOOK_TIMEOUT_SECONDS,
+      maxAttempts: value.CREDENCE_WEBHOOK_MAX_ATTEMPTS,
+      backoffBaseSeconds: value.CREDENCE_WEBHOOK_BACKOFF_BASE_SECONDS,
+      backoffCapSeconds: Math.max(value.CREDENCE_WEBHOOK_BACKOFF_CAP_SECONDS, value.CREDENCE_WEBHOOK_BACKOFF_BASE_SECONDS),
+    }),
+    rateLimitIpPerMinute: value.CREDENCE_RATE_LIMIT_IP_PER_MINUTE,
+    rateLimitDidPerMinute: value.CREDENCE_RATE_LIMIT_DID_PER_MINUTE,
+    trustProxy: value.CREDENCE_TRUST_PROXY,
+    headersTimeoutSeconds: value.CREDENCE_HEADERS_TIMEOUT_SECONDS,
+    requestTimeoutSeconds: value.CREDENCE_REQUEST_TIMEOUT_SECONDS,
   });
+}
+
+export interface WebhookConfig {
+  /** A trust.changed event needs a tier change or a score move of at least this many points (0..100). */
+  scoreDelta: number;
+  /** Seconds between delivery rounds; 0 turns the delivery worker off. */
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  /** Attempts before a delivery is FAILED. */
+  maxAttempts: number;
+  /** Retry n waits about base·2^(n−1) seconds (half to all of it, jittered), at most cap. */
+  backoffBaseSeconds: number;
+  backoffCapSeconds: number;
 }

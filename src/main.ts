@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { loadIssuerKey } from './identity/issuer-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { runPropagation } from './trust-store/propagation-job.ts';
+import { createDeliveryWorker } from './webhooks/delivery-worker.ts';
 
 export interface RunningServer {
   app: App;
@@ -25,10 +26,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const issuerKey = await loadIssuerKey({ issuerKey: config.issuerKey, dataDir: config.dataDir });
   const app = await createApp({ config, database, issuerKey, logger });
 
-  const server = createServer(app.yoga);
-  // Slow or stalled clients must not hold sockets forever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  // Slow or stalled clients must not hold sockets forever: they get 408 and the socket closes. Node checks these
+  // deadlines on an interval, so the interval must be short next to them.
+  const requestTimeout = Math.round(config.requestTimeoutSeconds * 1000);
+  const headersTimeout = Math.min(requestTimeout, Math.round(config.headersTimeoutSeconds * 1000));
+  const server = createServer(
+    { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))) },
+    app.yoga,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -48,7 +53,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const propagate = () => {
     propagating ??= runPropagation(database.db, new Date())
       .then((run) => {
-        if (run.ran) logger.info('propagation finished', { milliseconds: run.milliseconds, ...run.stats });
+        if (!run.ran) return;
+        app.metrics.observePropagation((run.milliseconds ?? 0) / 1000);
+        logger.info('propagation finished', { milliseconds: run.milliseconds, ...run.stats });
       })
       .catch((error: unknown) => logger.error('propagation failed', { error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
@@ -58,6 +65,27 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const propagation = config.propagationIntervalSeconds > 0 ? setInterval(propagate, config.propagationIntervalSeconds * 1000) : undefined;
   propagation?.unref();
   if (propagation) propagate();
+
+  // Webhook delivery from the outbox: every instance may run it; claims keep each event with one of them.
+  const worker = createDeliveryWorker({
+    db: database.db,
+    timeoutMs: Math.round(config.webhooks.timeoutSeconds * 1000),
+    maxAttempts: config.webhooks.maxAttempts,
+    backoff: { baseSeconds: config.webhooks.backoffBaseSeconds, capSeconds: config.webhooks.backoffCapSeconds },
+    logger,
+  });
+  let delivering: Promise<void> | undefined;
+  const deliver = () => {
+    delivering ??= worker
+      .drain()
+      .then(() => undefined)
+      .catch((error: unknown) => logger.error('webhook delivery failed', { error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        delivering = undefined;
+      });
+  };
+  const delivery = config.webhooks.intervalSeconds > 0 ? setInterval(deliver, config.webhooks.intervalSeconds * 1000) : undefined;
+  delivery?.unref();
 
   logger.info('credence listening', { url: `${url}/graphql`, did: app.serviceDid, database: database.kind });
 
@@ -71,7 +99,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       closing ??= (async () => {
         clearInterval(purge);
         if (propagation) clearInterval(propagation);
+        if (delivery) clearInterval(delivery);
         await propagating;
+        await delivering;
+        // Ends open trustChanged streams, so their connections can close.
+        await app.services.trustChanges.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

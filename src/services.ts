@@ -16,17 +16,27 @@ import {
   type CredentialServiceOptions,
   type TrustReportSource,
 } from './credentials/credential.service.ts';
+import { createTrustAnnouncer } from './webhooks/trust-announcer.ts';
+import { createTrustChangeFeed, type TrustChangeFeed } from './webhooks/trust-change-feed.ts';
+import { createWebhookService } from './webhooks/webhook.service.ts';
 
 export interface ServiceOptions {
   /** trustReports defaults to the trust service: reputation credentials sign its report. */
   credentials: Omit<CredentialServiceOptions, 'trustReports'> & { trustReports?: TrustReportSource | undefined };
+  /** Trust changes are announced (webhook outbox, NOTIFY) when the tier moves or the score moves this far. */
+  webhooks?: { scoreDelta: number };
+  /** Feeds trustChanged subscriptions; without one, subscriptions hear nothing. */
+  trustChanges?: TrustChangeFeed;
 }
 
 export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
   const trust = createTrustService(db);
+  // Change detection runs inside the receipt and credential transactions (webhooks and trustChanged).
+  const announcer = createTrustAnnouncer({ scoreDelta: options.webhooks?.scoreDelta ?? 5 });
   const credentials = createCredentialService(db, {
     ...options.credentials,
     trustReports: options.credentials.trustReports ?? trust,
+    onRevoked: (trx, revoked, now) => announcer.credentialsRevoked(trx, revoked, now),
   });
   return {
     tokenStore: createTokenStore(db, clock),
@@ -35,9 +45,14 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     issuerKeys: createIssuerKeyRepository(db),
     settlements: createSettlementService(db),
     // Revoking a receipt also revokes the task credentials built on it.
-    receipts: revokingCredentialsWithReceipts(createReceiptService(db), credentials),
+    receipts: revokingCredentialsWithReceipts(
+      createReceiptService(db, { receiptsStored: announcer.receiptsStored, receiptRevoked: announcer.receiptRevoked }),
+      credentials,
+    ),
     credentials,
     trust,
+    webhooks: createWebhookService(db),
+    trustChanges: options.trustChanges ?? createTrustChangeFeed({}),
   };
 }
 

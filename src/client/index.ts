@@ -15,3 +15,13 @@ export {
   type SigningKey,
   type TaskReceiptInput,
 } from './signing.ts';
+export { createCredenceClient, CredenceClientError, type CredenceClient, type CredenceClientErrorCode, type CredenceClientOptions } from './credence-client.ts';
+export type * from './types.ts';
+export {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  WEBHOOK_SIGNATURE_HEADER,
+  verifyWebhookSignature,
+  type VerifyWebhookSignatureInput,
+  type WebhookSignatureFailure,
+  type WebhookSignatureResult,
+} from '../webhooks/signature.ts';

@@ -44,6 +44,32 @@ export function createCredentialRepository(db: Db) {
       return query.orderBy('issued_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
 
+    /** The same order as `page`, by offset (the REST API's `limit`/`offset` pagination). */
+    pageAt(subjectDid: string, offset: number, limit: number): Promise<CredentialRow[]> {
+      return db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('subject_did', '=', subjectDid)
+        .orderBy('issued_at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+    },
+
+    /** Credentials issued to the subject: all of them, and those not revoked. */
+    async countForSubject(subjectDid: string): Promise<{ total: number; live: number }> {
+      const row = await db
+        .selectFrom('credentials')
+        .select((eb) => [
+          eb.fn.countAll<string | number>().as('total'),
+          eb.fn.count<string | number>('id').filterWhere('revoked_at', 'is', null).as('live'),
+        ])
+        .where('subject_did', '=', subjectDid)
+        .executeTakeFirst();
+      return { total: Number(row?.total ?? 0), live: Number(row?.live ?? 0) };
+    },
+
     /** A live credential already built on this receipt in this format, if any. */
     findLiveForReceipt(receiptId: string, type: CredentialKind, format: CredentialEncoding): Promise<CredentialRow | undefined> {
       return db

@@ -46,6 +46,8 @@ export interface CredentialServiceOptions {
   /** The active issuer key; it signs credentials and status lists alike. */
   signingKey: SigningKey;
   trustReports: TrustReportSource;
+  /** Called inside the revoking transaction with the credentials just revoked (webhooks hook in here). */
+  onRevoked?: ((trx: Db, revoked: readonly CredentialRow[], now: Date) => Promise<unknown>) | undefined;
 }
 
 export interface IssueCredentialInput {
@@ -284,10 +286,12 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
       for (const index of byList.get(listId)!) setBit(bits, index, true);
       await repository.updateList(listId, { ...(await signList(listId, bits, values.now)), updated_at: values.now });
     }
-    return repository.markRevoked(
+    const revoked = await repository.markRevoked(
       credentials.map((credential) => credential.id),
       { ...values, reason: values.reason.slice(0, MAX_REASON) },
     );
+    await options.onRevoked?.(trx, revoked, values.now);
+    return revoked;
   }
 
   function published(row: CredentialStatusListRow): PublishedStatusList {
@@ -353,6 +357,8 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
 
     findByIds: reads.findByIds,
     page: (subjectDid: string, after: CredentialCursor | null, limit: number) => reads.page(subjectDid, after, limit),
+    pageAt: (subjectDid: string, offset: number, limit: number) => reads.pageAt(subjectDid, offset, limit),
+    countForSubject: (subjectDid: string) => reads.countForSubject(subjectDid),
 
     async statusList(listId: number): Promise<PublishedStatusList | undefined> {
       const row = await reads.findList(listId);

@@ -51,6 +51,9 @@ export interface DatabaseSchema {
   receipts: ReceiptsTable;
   credential_status_lists: CredentialStatusListsTable;
   credentials: CredentialsTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhook_watches: WebhookWatchesTable;
+  trust_announcements: TrustAnnouncementsTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;
@@ -157,3 +160,39 @@ export interface CredentialsTable {
 export type CredentialStatusListRow = Selectable<CredentialStatusListsTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type NewCredentialRow = Insertable<CredentialsTable>;
+
+export type WebhookEventType = 'trust.changed' | 'receipt.revoked' | 'credential.revoked';
+export type WebhookDeliveryStatus = 'PENDING' | 'DELIVERING' | 'DELIVERED' | 'FAILED';
+
+export interface WebhookOutboxTable {
+  id: string;
+  platform_did: string;
+  event_type: WebhookEventType;
+  agent_did: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+  status: WebhookDeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_attempt_at: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  redeliveries: ColumnType<number, number | undefined, number>;
+}
+
+export interface WebhookWatchesTable {
+  platform_did: string;
+  agent_did: string;
+  created_at: Timestamp;
+}
+
+export interface TrustAnnouncementsTable {
+  did: string;
+  score: number;
+  tier: 'A' | 'B' | 'C' | 'D' | 'F';
+  announced_at: Timestamp | null;
+}
+
+export type WebhookOutboxRow = Selectable<WebhookOutboxTable>;
+export type NewWebhookOutboxRow = Insertable<WebhookOutboxTable>;

@@ -70,6 +70,7 @@ builder.scalarType('DateTime', {
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** Depth-first search of scope-auth's failure tree (any/all scopes nest). */
 function findFailure(failure: AuthFailure, match: (failure: AuthFailure) => boolean): AuthFailure | undefined {

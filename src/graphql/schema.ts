@@ -15,5 +15,7 @@ import './operations/identity.ts';
 import './operations/receipts.ts';
 import './operations/trust.ts';
 import './operations/credentials.ts';
+import './operations/webhooks.ts';
+import './operations/subscriptions.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

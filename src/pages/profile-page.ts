@@ -133,6 +133,11 @@ export const FLAG_SENTENCES: Readonly<Record<string, string>> = Object.freeze({
   CLIENT_RESTRICTED: 'As a client, this DID disputes a large share of its jobs (at least 40%, with 3 or more disputes filed), so platforms may restrict it.',
   LOW_CONFIDENCE: 'Little evidence stands behind this score, so it may change quickly.',
   STALE: 'Most of the evidence is old; recent activity is thin.',
+  HIGH_DISPUTE_RATE: 'A high share of this agent\u2019s paid jobs ended in a dispute.',
+  STALE_HISTORY: 'Recent activity is well below this agent\u2019s own usual pace, so older work counts for less.',
+  UNVERIFIED_VOLUME: 'Some paid work was reported without a settled escrow behind it, so it does not raise the economic score.',
+  LOW_CREDIBILITY_PLATFORM: 'Some of the evidence comes from platforms that are new, suspended or report more than their peers, so it counts for less.',
+  LATER_EVIDENCE_INCLUDED: 'This report looks back in time, and some of the counted evidence is newer than the report date.',
 });
 
 export function flagSentence(flag: TrustFlag): string {
@@ -548,7 +553,7 @@ export function searchForm(value = ''): SafeHtml {
 <label for="did-input">Look up a DID</label>
 <input id="did-input" name="did" type="text" inputmode="text" autocomplete="off" autocapitalize="none" spellcheck="false" required placeholder="did:key:z6Mk\u2026" value="${value}" aria-describedby="did-hint">
 <button type="submit">Show profile</button>
-<p id="did-hint" class="hint">A <code>did:key</code> or <code>did:web</code> identifier.</p>
+<p id="did-hint" class="hint">An Ed25519 <code>did:key</code> identifier.</p>
 </form>`;
 }
 

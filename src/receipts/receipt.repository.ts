@@ -1,6 +1,8 @@
 import type { Db } from '../db/database.ts';
 import type { NewReceiptRow, ReceiptOutcome, ReceiptRow } from '../db/schema.ts';
 
+const INSERT_CHUNK = 1_000;
+
 export interface ReceiptFilter {
   subjectDid: string;
   categories?: readonly string[] | null;
@@ -40,9 +42,14 @@ export function createReceiptRepository(db: Db) {
 
     /** Inserts what is new; rows whose id (or escrow backing) is taken are skipped. Returns the rows stored. */
     async insertNew(rows: readonly NewReceiptRow[]): Promise<Map<string, ReceiptRow>> {
-      if (rows.length === 0) return new Map();
-      const inserted = await db.insertInto('receipts').values(rows as NewReceiptRow[]).onConflict((oc) => oc.doNothing()).returningAll().execute();
-      return new Map(inserted.map((row) => [row.receipt_id, row]));
+      const stored = new Map<string, ReceiptRow>();
+      // Chunked: one statement may bind at most 65,535 parameters (about 2,500 receipt rows).
+      for (let offset = 0; offset < rows.length; offset += INSERT_CHUNK) {
+        const chunk = rows.slice(offset, offset + INSERT_CHUNK) as NewReceiptRow[];
+        const inserted = await db.insertInto('receipts').values(chunk).onConflict((oc) => oc.doNothing()).returningAll().execute();
+        for (const row of inserted) stored.set(row.receipt_id, row);
+      }
+      return stored;
     },
 
     async revoke(receiptId: string, values: { reason: string; by: string; now: Date }): Promise<ReceiptRow | undefined> {
@@ -71,6 +78,29 @@ export function createReceiptRepository(db: Db) {
         );
       }
       return query.orderBy('occurred_at', 'desc').orderBy('receipt_id', 'desc').limit(limit).execute();
+    },
+
+    /** The same order as `page`, by offset (the REST API's `limit`/`offset` pagination). */
+    pageAt(subjectDid: string, offset: number, limit: number): Promise<ReceiptRow[]> {
+      return db
+        .selectFrom('receipts')
+        .selectAll()
+        .where('subject_did', '=', subjectDid)
+        .orderBy('occurred_at', 'desc')
+        .orderBy('receipt_id', 'desc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+    },
+
+    /** Receipts about the subject, revoked ones included (what `page` and `pageAt` walk through). */
+    async countForSubject(subjectDid: string): Promise<number> {
+      const row = await db
+        .selectFrom('receipts')
+        .select((eb) => eb.fn.countAll<string | number>().as('total'))
+        .where('subject_did', '=', subjectDid)
+        .executeTakeFirst();
+      return Number(row?.total ?? 0);
     },
   };
 }

@@ -57,7 +57,13 @@ function asReceiptError(error: unknown): ReceiptError {
   throw error;
 }
 
-export function createReceiptService(db: Db) {
+/** Called inside the receipt transactions after the aggregates moved (webhooks' change detection hooks in here). */
+export interface ReceiptChangeHooks {
+  receiptsStored?(trx: Db, receipts: readonly ReceiptRow[], now: Date): Promise<unknown>;
+  receiptRevoked?(trx: Db, receipt: ReceiptRow, now: Date): Promise<unknown>;
+}
+
+export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
   const reads = createReceiptRepository(db);
 
   async function submitMany(items: readonly ReceiptSubmission[], now: Date): Promise<ReceiptResult[]> {
@@ -115,6 +121,7 @@ export function createReceiptService(db: Db) {
       const inserted = await receipts.insertNew(toInsert.map((entry) => entry.row));
       // The trust aggregates move in the same transaction: a stored receipt is always a counted one.
       await addToAggregates(trx, [...inserted.values()]);
+      if (inserted.size > 0) await hooks.receiptsStored?.(trx, [...inserted.values()], now);
       const missing = toInsert.filter((entry) => !inserted.has(entry.row.receipt_id));
       // Anything skipped lost a race: the id was taken by a concurrent submission, or the escrow backing was.
       const raced = new Map((await receipts.findByIds(missing.map((entry) => entry.row.receipt_id))).map((r) => [r.receipt_id, r]));
@@ -162,12 +169,15 @@ export function createReceiptService(db: Db) {
         // Someone else revoked it first: they took it out of the aggregates.
         if (!revoked) return (await createReceiptRepository(trx).findByIds([receiptId]))[0]!;
         await subtractFromAggregates(trx, [revoked]);
+        await hooks.receiptRevoked?.(trx, revoked, now);
         return revoked;
       });
     },
 
     findByIds: reads.findByIds,
     page: (filter: ReceiptFilter, after: ReceiptCursor | null, limit: number) => reads.page(filter, after, limit),
+    pageAt: (subjectDid: string, offset: number, limit: number) => reads.pageAt(subjectDid, offset, limit),
+    countForSubject: (subjectDid: string) => reads.countForSubject(subjectDid),
   };
 }
 

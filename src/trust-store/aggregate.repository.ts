@@ -100,7 +100,9 @@ function mergeDeltas(deltas: readonly AggregateDelta[]): Map<AggregateDelta['tab
   return sorted;
 }
 
-async function upsert(db: Db, spec: TableSpec, rows: MergedRow[], widenSpans: boolean): Promise<void> {
+/** Returns how many rows the statements inserted (rather than updated): a new platform DID changes every read. */
+async function upsert(db: Db, spec: TableSpec, rows: MergedRow[], widenSpans: boolean): Promise<number> {
+  let inserted = 0;
   const keyColumns = spec.keys.map(snake);
   const sumColumns = spec.sums.map(snake);
   const spanColumns = spec.table === 'trust_pair' ? ['first_hour', 'last_hour', 'econ_first_hour', 'econ_last_hour'] : [];
@@ -126,10 +128,35 @@ async function upsert(db: Db, spec: TableSpec, rows: MergedRow[], widenSpans: bo
           ]
         : []),
     ];
-    await sql`
+    // xmax = 0 marks a row this statement inserted rather than updated.
+    const result = await sql<{ inserted: boolean }>`
       insert into ${sql.table(spec.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
       values ${sql.join(values)}
       on conflict (${sql.join(keyColumns.map((c) => sql.ref(c)))}) do update set ${sql.join(updates)}
+      returning (xmax = 0) as inserted
+    `.execute(db);
+    for (const row of result.rows) if (row.inserted) inserted += 1;
+  }
+  return inserted;
+}
+
+/**
+ * Every receipt changes what its subject's and counterparty's reports read: bump both versions (in DID order, so
+ * concurrent batches lock in one order), and the platform-set epoch when a platform DID appeared or vanished.
+ */
+async function bumpVersions(db: Db, receipts: readonly ReceiptRow[], platformSetChanged: boolean): Promise<void> {
+  const dids = [...new Set(receipts.flatMap((r) => [r.subject_did, r.counterparty_did]))].sort();
+  for (let offset = 0; offset < dids.length; offset += ROWS_PER_STATEMENT * 4) {
+    const chunk = dids.slice(offset, offset + ROWS_PER_STATEMENT * 4);
+    await sql`
+      insert into trust_agent_version (did, version) values ${sql.join(chunk.map((did) => sql`(${did}, 1)`))}
+      on conflict (did) do update set version = trust_agent_version.version + 1
+    `.execute(db);
+  }
+  if (platformSetChanged) {
+    await sql`
+      insert into trust_epochs (name, value) values ('platform_set', 1)
+      on conflict (name) do update set value = trust_epochs.value + 1
     `.execute(db);
   }
 }
@@ -137,7 +164,12 @@ async function upsert(db: Db, spec: TableSpec, rows: MergedRow[], widenSpans: bo
 /** Adds stored receipts to the aggregates; call inside the transaction that stored them. */
 export async function addToAggregates(db: Db, receipts: readonly ReceiptRow[], params: AggregateParams = DEFAULT_TRUST_PARAMS.aggregate): Promise<void> {
   const deltas = receipts.flatMap((row) => receiptDeltas(receiptEvidence(row), 1, params));
-  for (const [table, rows] of mergeDeltas(deltas)) await upsert(db, TABLES[table], rows, true);
+  let newPlatforms = 0;
+  for (const [table, rows] of mergeDeltas(deltas)) {
+    const inserted = await upsert(db, TABLES[table], rows, true);
+    if (table === 'trust_platform') newPlatforms += inserted;
+  }
+  if (receipts.length > 0) await bumpVersions(db, receipts, newPlatforms > 0);
 }
 
 /**
@@ -146,12 +178,23 @@ export async function addToAggregates(db: Db, receipts: readonly ReceiptRow[], p
  */
 export async function subtractFromAggregates(db: Db, receipts: readonly ReceiptRow[], params: AggregateParams = DEFAULT_TRUST_PARAMS.aggregate): Promise<void> {
   const deltas = receipts.flatMap((row) => receiptDeltas(receiptEvidence(row), -1, params));
+  let platformSetChanged = false;
   for (const [table, rows] of mergeDeltas(deltas)) {
     const spec = TABLES[table];
     await upsert(db, spec, rows, false);
     // Sums are floats; a row whose count is back to zero holds no evidence.
-    await sql`delete from ${sql.table(spec.table)} where ${sql.ref(snake(spec.presence))} < 0.5`.execute(db);
+    // Only the rows this revocation touched: a whole-table scan would grow with everyone's history.
+    const keyColumns = spec.keys.map((k) => sql.ref(snake(k)));
+    for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) {
+      const keys = rows.slice(offset, offset + ROWS_PER_STATEMENT).map((row) => sql`(${sql.join(spec.keys.map((k) => sql`${row.key[k]}`))})`);
+      const deleted = await sql`
+        delete from ${sql.table(spec.table)}
+        where (${sql.join(keyColumns)}) in (${sql.join(keys)}) and ${sql.ref(snake(spec.presence))} < 0.5
+      `.execute(db);
+      if (table === 'trust_platform' && Number(deleted.numAffectedRows ?? 0) > 0) platformSetChanged = true;
+    }
   }
+  if (receipts.length > 0) await bumpVersions(db, receipts, platformSetChanged);
   const pairs = [...new Map(receipts.map((r) => [`${r.subject_did}\n${r.counterparty_did}`, r])).values()];
   for (const pair of pairs) {
     await sql`
@@ -224,3 +267,7 @@ export async function loadGraph(db: Db): Promise<{ pairs: PairRow[]; agentPlatfo
   ]);
   return { pairs: pairs.rows.map((r) => toCamel<PairRow>(r)), agentPlatforms: agentPlatforms.rows.map((r) => toCamel<AgentPlatformRow>(r)) };
 }
+
+/** The maintained aggregate tables (keys and sums as camelCase names of src/trust/evidence.ts), for audits and rebuilds. */
+export type AggregateTableSpec = TableSpec;
+export const AGGREGATE_TABLES: readonly AggregateTableSpec[] = Object.values(TABLES);

@@ -1,16 +1,20 @@
 // trust(did), trustBatch and checkTrust: the pure engine over maintained aggregates and the stored propagation
-// results. Reads never touch receipt rows.
-import { sql } from 'kysely';
+// results. Reads never touch receipt rows. Each read is one SQL statement: it checks the versions of the requested
+// DIDs and loads only what changed since this instance last read them, so a warm read costs the same for an
+// agent with 10 receipts as for one with 100,000 (docs/trust-model.md, "Reading a report").
 import type { Db } from '../db/database.ts';
 import { computeTrustReport } from '../trust/engine.ts';
-import type { AgentAggregates } from '../trust/evidence.ts';
+import { hourOf, DAY_MS, type AgentAggregates } from '../trust/evidence.ts';
 import { DEFAULT_TRUST_PARAMS, type TrustParams } from '../trust/params.ts';
 import { checkTrust, type TrustPolicy } from '../trust/policy.ts';
-import type { NodeCredibility, PlatformStanding, PlatformStatus } from '../trust/propagation.ts';
+import type { NodeCredibility, PlatformStanding } from '../trust/propagation.ts';
 import type { TrustReport } from '../trust/types.ts';
-import { loadAggregates, loadPlatformRows } from './aggregate.repository.ts';
+import { readTrustInputs, type CachedVersion, type LoadedAgent } from './trust-read.repository.ts';
 
 export const MAX_TRUST_BATCH = 100;
+
+/** Agents whose aggregates a service instance keeps in memory (least recently read evicted first). */
+export const DEFAULT_TRUST_CACHE_SIZE = 10_000;
 
 export interface TrustContextOverride {
   /** Propagation results computed in memory (the scores command), instead of the stored ones. */
@@ -18,69 +22,65 @@ export interface TrustContextOverride {
   platformShares?: Map<string, number>;
 }
 
-export function createTrustService(db: Db, params: TrustParams = DEFAULT_TRUST_PARAMS) {
-  async function credibilityOf(dids: readonly string[]): Promise<Map<string, NodeCredibility>> {
-    if (dids.length === 0) return new Map();
-    const rows = await sql<{ did: string; credibility: number; density: number; breadth: number; activity: number; seed: boolean }>`
-      select * from trust_credibility where did in (${sql.join(dids.map((d) => sql`${d}`))})`.execute(db);
-    return new Map(rows.rows.map((r) => [r.did, { credibility: r.credibility, density: r.density, breadth: r.breadth, activity: r.activity, seed: r.seed }]));
-  }
+export interface TrustServiceOptions {
+  params?: TrustParams;
+  /** 0 turns the in-memory copy off (a service bound to one transaction must not keep what it read). */
+  cacheSize?: number;
+}
 
-  async function standingsOf(platformDids: readonly string[], override?: TrustContextOverride): Promise<Map<string, PlatformStanding>> {
-    const rows = await loadPlatformRows(db, platformDids);
-    const known = rows.map((row) => row.platformDid);
-    if (known.length === 0) return new Map();
-    const [registry, shares] = await Promise.all([
-      db.selectFrom('platforms').select(['did', 'status', 'registered_at']).where('did', 'in', known).execute(),
-      override?.platformShares
-        ? Promise.resolve(null)
-        : sql<{ platform_did: string; credible_share: number }>`
-            select * from trust_platform_credibility where platform_did in (${sql.join(known.map((d) => sql`${d}`))})`.execute(db),
-    ]);
-    const registered = new Map(registry.map((r) => [r.did, r]));
-    const shareOf = override?.platformShares ?? new Map((shares?.rows ?? []).map((r) => [r.platform_did, r.credible_share]));
-    return new Map(
-      rows.map((row) => {
-        const entry = registered.get(row.platformDid);
-        return [
-          row.platformDid,
-          {
-            status: (entry ? entry.status.toLowerCase() : 'unknown') as PlatformStatus,
-            registeredAtMs: entry ? new Date(entry.registered_at).getTime() : null,
-            row,
-            credibleShare: shareOf.get(row.platformDid) ?? null,
-          },
-        ];
-      }),
-    );
+interface CachedAgent extends LoadedAgent {
+  run: number;
+  platformSet: number;
+  /** Hour buckets are held from this hour on; an older asOf needs a reload. */
+  fromHour: number;
+}
+
+export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
+  const params = options.params ?? DEFAULT_TRUST_PARAMS;
+  const cacheSize = options.cacheSize ?? DEFAULT_TRUST_CACHE_SIZE;
+  // A Map iterates in insertion order: re-inserting on every hit makes the first key the least recently used.
+  const cache = new Map<string, CachedAgent>();
+
+  function remember(agent: CachedAgent): void {
+    if (cacheSize <= 0) return;
+    cache.delete(agent.did);
+    cache.set(agent.did, agent);
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
   }
 
   async function reports(dids: readonly string[], asOf: Date, override?: TrustContextOverride): Promise<TrustReport[]> {
     const unique = [...new Set(dids)];
-    const stored = await loadAggregates(db, unique, asOf);
-    const related = new Set<string>(unique);
-    for (const pair of stored.pairs) related.add(pair.counterpartyDid);
-    for (const pair of stored.clientPairs) related.add(pair.subjectDid);
-    const platformDids = new Set<string>(stored.platforms.map((p) => p.platformDid));
-    for (const did of related) platformDids.add(did);
-    const [credibility, platforms] = await Promise.all([
-      override?.credibility ? Promise.resolve(override.credibility) : credibilityOf([...related]),
-      standingsOf([...platformDids], override),
-    ]);
-    const byDid = new Map<string, AgentAggregates>(
-      unique.map((did) => [did, { pairs: [], clientPairs: [], buckets: [], client: null, platforms: [] }]),
-    );
-    for (const pair of stored.pairs) byDid.get(pair.subjectDid)?.pairs.push(pair);
-    for (const pair of stored.clientPairs) byDid.get(pair.counterpartyDid)?.clientPairs.push(pair);
-    for (const bucket of stored.buckets) byDid.get(bucket.subjectDid)?.buckets.push(bucket);
-    for (const client of stored.clients) {
-      const aggregates = byDid.get(client.clientDid);
-      if (aggregates) aggregates.client = client;
+    const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
+    const useCache = !override && cacheSize > 0;
+    const held = new Map<string, CachedAgent>();
+    const known: CachedVersion[] = unique.map((did) => {
+      const entry = useCache ? cache.get(did) : undefined;
+      if (!entry || entry.fromHour > fromHour) return { did, version: -1, run: -1, platformSet: -1 };
+      held.set(did, entry);
+      return { did, version: entry.version, run: entry.run, platformSet: entry.platformSet };
+    });
+    const knownPlatforms = [...new Set([...held.values()].flatMap((entry) => entry.platformDids))];
+    const read = await readTrustInputs(db, known, fromHour, knownPlatforms);
+
+    const standings: Map<string, PlatformStanding> = override?.platformShares
+      ? new Map([...read.standings].map(([did, standing]) => [did, { ...standing, credibleShare: override.platformShares!.get(did) ?? null }]))
+      : read.standings;
+    const computed = new Map<string, TrustReport>();
+    for (const did of unique) {
+      const loaded = read.loaded.get(did);
+      const agent: LoadedAgent = loaded ?? held.get(did)!;
+      if (loaded && useCache) remember({ ...loaded, run: read.run, platformSet: read.platformSet, fromHour });
+      else if (!loaded) remember(held.get(did)!);
+      const aggregates: AgentAggregates = {
+        pairs: agent.pairs,
+        clientPairs: agent.clientPairs,
+        buckets: agent.buckets,
+        client: agent.client,
+        platforms: agent.platforms,
+      };
+      const credibility = override?.credibility ?? agent.credibility;
+      computed.set(did, computeTrustReport({ did, aggregates, credibility, platforms: standings }, params, asOf));
     }
-    for (const platform of stored.platforms) byDid.get(platform.did)?.platforms.push(platform);
-    const computed = new Map(
-      unique.map((did) => [did, computeTrustReport({ did, aggregates: byDid.get(did)!, credibility, platforms }, params, asOf)]),
-    );
     return dids.map((did) => computed.get(did)!);
   }
 

@@ -41,7 +41,7 @@ export const ISSUER_SEED = Buffer.alloc(32, 7);
 export async function createTestApp(
   kind: TestDatabaseKind,
   env: Record<string, string> = {},
-  overrides: Pick<AppDeps, 'trustReports'> = {},
+  overrides: Pick<AppDeps, 'trustReports' | 'limiterClock' | 'logger'> = {},
 ): Promise<TestApp> {
   const admin = newKey();
   const config = loadConfig({

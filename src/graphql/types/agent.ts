@@ -1,6 +1,7 @@
 import type { AgentRow } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { AgentKindEnum } from './agent-kind.ts';
+import { badgeSvgUrl, profileUrl } from '../../badges/trust-badge.ts';
 
 export const AgentRef = builder.loadableNodeRef<AgentRow, string, string>('Agent', {
   id: { resolve: (agent) => agent.did },
@@ -16,5 +17,13 @@ AgentRef.implement({
     displayName: t.exposeString('display_name', { nullable: true }),
     kind: t.field({ type: AgentKindEnum, resolve: (agent) => agent.kind }),
     claimedAt: t.field({ type: 'DateTime', resolve: (agent) => agent.claimed_at }),
+    badgeUrl: t.string({
+      description: 'Absolute URL of the agent\'s SVG trust badge; embed it as `![trust](<badgeUrl>)`.',
+      resolve: (agent, _args, context) => badgeSvgUrl(context.publicUrl, agent.did),
+    }),
+    profileUrl: t.string({
+      description: 'Absolute URL of the agent\'s public profile page.',
+      resolve: (agent, _args, context) => profileUrl(context.publicUrl, agent.did),
+    }),
   }),
 });

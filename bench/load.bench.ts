@@ -1,0 +1,252 @@
+// Load: the real service (`credence serve`, its own process) on a fresh PostgreSQL database seeded through
+// `credence import` (10,000 agents, 500,000 receipts by default) and one `credence recompute`, driven over loopback
+// by autocannon with four concurrent streams: trust reads, trustBatch of 100, checkTrust, and signed
+// submitReceipts writes (batches of 10). Bounded by time (BENCH_LOAD_SECONDS) and, for writes, by the pre-signed
+// request count. Prints requests/s and p50/p99 per operation, errors, and the read ratio against a ceiling
+// measured in the same run: plain GET /health over the same loopback and HTTP stack.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { mintAuthToken } from '../src/auth/mint-token.ts';
+import { signTaskReceipt } from '../src/client/signing.ts';
+import { didKeyFromPublicKey, generateEd25519KeyPair, type Ed25519KeyPair } from '../src/crypto/ed25519.ts';
+import { didWebFromUrl } from '../src/identity/did-web.ts';
+import { freshBenchDatabase } from './pg.ts';
+
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);
+const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? 500_000);
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
+const WRITE_REQUESTS = Number(process.env.BENCH_WRITE_REQUESTS ?? 2_000);
+const WRITE_BATCH = 10;
+const CLI = fileURLToPath(new URL('../bin/credence.js', import.meta.url));
+const NOW = Date.now();
+const DAY = 86_400_000;
+
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+
+interface Key extends Ed25519KeyPair {
+  did: string;
+}
+const newKey = (): Key => {
+  const pair = generateEd25519KeyPair();
+  return { ...pair, did: didKeyFromPublicKey(pair.publicKey) };
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`credence ${args[0]} exited ${code}`))));
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error('server exited during start');
+    try {
+      if ((await fetch(`${url}/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('server did not become ready');
+}
+
+async function writeSeed(file: string, agents: string[], platforms: string[]): Promise<void> {
+  const out = createWriteStream(file);
+  for (let i = 0; i < RECEIPTS; i += 1) {
+    const subject = pick(agents);
+    let counterparty = pick(agents);
+    if (counterparty === subject) counterparty = agents[(agents.indexOf(subject) + 1) % agents.length]!;
+    const escrow = random() < 0.8;
+    const line = JSON.stringify({
+      receipt_id: `load_${i}`,
+      subject_did: subject,
+      counterparty_did: counterparty,
+      platform_did: pick(platforms),
+      action_category: 'economic.transaction',
+      action_type: escrow ? 'escrow_release' : 'payment_declared',
+      value_usd: Math.round(random() * 50_000) / 100,
+      outcome: random() < 0.94 ? 'accepted' : 'disputed',
+      timestamp: new Date(NOW - random() * 400 * DAY).toISOString(),
+      escrow_verified: escrow,
+      escrow_tx: escrow ? `esc_load_${i}` : null,
+    });
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as any;
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const TRUST = 'query($did: String!) { trust(did: $did) { score tier confidence vector { E P B D R A C } flags { code } } }';
+const BATCH = 'query($dids: [String!]!) { trustBatch(dids: $dids) { did score tier } }';
+const CHECK = 'query($did: String!, $policy: TrustPolicyInput!) { checkTrust(did: $did, policy: $policy) { allowed reasons } }';
+const SUBMIT = `mutation($receipts: [ReceiptSubmissionInput!]!) { submitReceipts(receipts: $receipts) {
+  ... on SubmitReceiptsPayload { results { __typename } } ... on Error { code } } }`;
+
+const work = await mkdtemp(join(tmpdir(), 'credence-load-'));
+const bench = await freshBenchDatabase();
+let server: ChildProcess | undefined;
+try {
+  await bench.database.close(); // the server and the CLI open their own connections
+  const agents = Array.from({ length: AGENTS }, () => newKey().did);
+  const seedPlatforms = Array.from({ length: 8 }, (_, i) => `did:web:market${i}.example`);
+  const seedFile = join(work, 'seed.jsonl');
+  let started = performance.now();
+  await writeSeed(seedFile, agents, seedPlatforms);
+  const env = { DATABASE_URL: bench.url, CREDENCE_LOG_LEVEL: 'warn' };
+  const imported = JSON.parse((await run(['import', seedFile, '--batch', '5000'], env)).trim().split('\n').pop()!);
+  console.log(`seeded ${imported.inserted} receipts for ${AGENTS} agents with credence import in ${imported.seconds} s`);
+  started = performance.now();
+  await run(['recompute'], env);
+  console.log(`credence recompute (one propagation run): ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const publicUrl = `http://localhost:${port}`;
+  const admin = newKey();
+  server = spawn(process.execPath, [CLI, 'serve'], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CREDENCE_PUBLIC_URL: publicUrl,
+      CREDENCE_DATA_DIR: join(work, 'data'),
+      CREDENCE_ADMIN_DIDS: admin.did,
+      CREDENCE_PROPAGATION_INTERVAL_SECONDS: '0',
+      CREDENCE_RATE_LIMIT_IP_PER_MINUTE: '0',
+      CREDENCE_RATE_LIMIT_DID_PER_MINUTE: '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitReady(url, server);
+  const audience = didWebFromUrl(publicUrl);
+
+  // One approved platform signs every write; subjects and buyers come from the seeded population.
+  const platform = newKey();
+  await gql(url, 'mutation($input: RegisterPlatformInput!) { registerPlatform(input: $input) { __typename } }', { input: { name: 'Load market' } }, mintAuthToken(platform, { audience }));
+  await gql(url, 'mutation($did: String!) { approvePlatform(did: $did) { __typename } }', { did: platform.did }, mintAuthToken(admin, { audience }));
+  const now = new Date();
+  const writes: string[] = [];
+  for (let r = 0; r < WRITE_REQUESTS; r += 1) {
+    const receipts = Array.from({ length: WRITE_BATCH }, () => {
+      const subject = pick(agents);
+      let counterparty = pick(agents);
+      if (counterparty === subject) counterparty = agents[(agents.indexOf(subject) + 1) % agents.length]!;
+      const jwt = signTaskReceipt(
+        platform,
+        {
+          subject,
+          counterparty,
+          taskId: `load_task_${r}_${Math.floor(random() * 1e9)}`,
+          actionCategory: 'economic.transaction',
+          actionType: 'payment_declared',
+          outcome: 'accepted',
+          value: { amount: '120.00', currency: 'USDC', usd: 120 },
+          occurredAt: new Date(now.getTime() - 3_600_000).toISOString(),
+        },
+        { now },
+      );
+      return { receipt: jwt };
+    });
+    writes.push(JSON.stringify({ query: SUBMIT, variables: { receipts } }));
+  }
+
+  const body = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
+  const post = (setup: () => string) => ({
+    method: 'POST' as const,
+    path: '/graphql',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request: Record<string, unknown>) => ({ ...request, body: setup() }),
+  });
+  let writeIndex = 0;
+  const streams = {
+    'trust(did)': { connections: 8, requests: [post(() => body(TRUST, { did: pick(agents) }))] },
+    'trustBatch(100)': { connections: 1, requests: [post(() => body(BATCH, { dids: Array.from({ length: 100 }, () => pick(agents)) }))] },
+    checkTrust: {
+      connections: 2,
+      requests: [post(() => body(CHECK, { did: pick(agents), policy: { minTier: 'C', maxDisputeRate: 0.1, minConfidence: 0.2 } }))],
+    },
+    'submitReceipts(10)': { connections: 1, requests: [post(() => writes[writeIndex++ % writes.length]!)] },
+  };
+
+  // The ceiling: GET /health with the same connections, alone, just before the mixed run.
+  const ceiling = await autocannon({ url, connections: 8, duration: Math.max(5, Math.round(SECONDS / 4)), path: '/health' });
+
+  const failedAnswers = new Map<string, number>();
+  started = performance.now();
+  const results = await Promise.all(
+    Object.entries(streams).map(async ([name, options]) => {
+      const result = await autocannon({
+        url,
+        duration: SECONDS,
+        ...options,
+        // Answers that are 200 but carry GraphQL errors, or a write result that is an error type, are failures too.
+        setupClient: (client: any) =>
+          client.on('body', (buffer: Buffer) => {
+            const text = buffer.toString();
+            if (text.includes('"errors"') || /"__typename":"\w+Error"/.test(text)) failedAnswers.set(name, (failedAnswers.get(name) ?? 0) + 1);
+          }),
+      } as any);
+      return [name, result] as const;
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+
+  console.log('');
+  console.log(`mixed load for ${SECONDS} s over loopback (${elapsed.toFixed(1)} s wall), server on PostgreSQL with ${imported.inserted} receipts`);
+  console.log('');
+  console.log('| operation | connections | requests | req/s | p50 ms | p99 ms | non-2xx | errors | error answers |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [name, r] of results) {
+    const connections = streams[name as keyof typeof streams].connections;
+    console.log(
+      `| ${name} | ${connections} | ${r.requests.total} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${r.errors + r.timeouts} | ${failedAnswers.get(name) ?? 0} |`,
+    );
+  }
+  console.log(`| GET /health alone (ceiling) | 8 | ${ceiling.requests.total} | ${ceiling.requests.average.toFixed(0)} | ${ceiling.latency.p50} | ${ceiling.latency.p99} | ${ceiling.non2xx} | ${ceiling.errors + ceiling.timeouts} | – |`);
+  console.log('');
+  const reads = results.find(([name]) => name === 'trust(did)')![1];
+  console.log(`trust reads: ${reads.requests.average.toFixed(0)} req/s (aim ≥ 1,500), p99 ${reads.latency.p99} ms (aim < 25 ms), while writes continued`);
+  console.log(`ratio of trust reads/s to the /health ceiling measured in this run: ${(reads.requests.average / ceiling.requests.average).toFixed(2)}`);
+  console.log(`writes: ${Math.min(writeIndex, writes.length) * WRITE_BATCH} distinct signed receipts submitted (${writes.length} pre-signed requests; any beyond are replays answered as duplicates)`);
+  const receiptsAfter = await gql(url, 'query($did: String!) { trust(did: $did) { did } }', { did: agents[0] });
+  if (!receiptsAfter.trust) throw new Error('server stopped answering');
+} finally {
+  server?.kill('SIGTERM');
+  if (server && server.exitCode === null) await new Promise((r) => server!.once('exit', r));
+  await bench.drop();
+  await rm(work, { recursive: true, force: true });
+}

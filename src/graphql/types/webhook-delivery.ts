@@ -1,0 +1,32 @@
+import type { WebhookOutboxRow } from '../../db/schema.ts';
+import { serializeWebhookBody } from '../../webhooks/events.ts';
+import { builder } from '../builder.ts';
+import { WebhookDeliveryStatusEnum } from './webhook-delivery-status.ts';
+
+export const WebhookDeliveryRef = builder.objectRef<WebhookOutboxRow>('WebhookDelivery').implement({
+  description: 'One webhook event for one platform, and how its delivery went.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The event id (the body\'s `id`), the same on every attempt and re-send.' }),
+    type: t.exposeString('event_type', { description: 'trust.changed, receipt.revoked or credential.revoked.' }),
+    agentDid: t.exposeString('agent_did', { description: 'The DID the event is about.' }),
+    status: t.field({ type: WebhookDeliveryStatusEnum, resolve: (row) => row.status }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts since it was created or last re-sent.' }),
+    redeliveries: t.exposeInt('redeliveries', { description: 'Times it was queued again with redeliverWebhook.' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (row) => row.created_at }),
+    nextAttemptAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the next attempt is due (PENDING only).',
+      resolve: (row) => (row.status === 'PENDING' ? row.next_attempt_at : null),
+    }),
+    lastAttemptAt: t.field({ type: 'DateTime', nullable: true, resolve: (row) => row.last_attempt_at }),
+    lastStatusCode: t.exposeInt('last_status_code', { nullable: true, description: 'The HTTP status of the last attempt, if one came back.' }),
+    lastError: t.exposeString('last_error', { nullable: true }),
+    deliveredAt: t.field({ type: 'DateTime', nullable: true, resolve: (row) => row.delivered_at }),
+    body: t.string({
+      description: 'The JSON body sent: { id, type, data, created_at }.',
+      resolve: (row) =>
+        serializeWebhookBody({ id: row.id, type: row.event_type, data: row.payload, created_at: new Date(row.created_at).toISOString() }),
+    }),
+  }),
+});

@@ -1,0 +1,216 @@
+// Rate limits per client address and per authenticated DID: token buckets in memory, one set per instance.
+// The bucket logic is pure (the clock is passed in); the plugin below applies it to requests before any GraphQL
+// work, so a limited request costs neither a parse nor its caller's single-use token.
+import { isIP } from 'node:net';
+import type { Plugin } from 'graphql-yoga';
+import { bearerToken, checkAuthToken } from '../auth/did-auth.ts';
+
+export interface TokenBucketOptions {
+  /** Sustained rate; the bucket holds a minute's worth, so a burst of this size is allowed from rest. */
+  perMinute: number;
+  /** Milliseconds from any fixed origin; must not go backwards (performance.now() in production). */
+  now: () => number;
+  /** Keys remembered at most; the least recently seen are forgotten first. */
+  maxKeys?: number;
+}
+
+export type TakeResult = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+export class TokenBucketLimiter {
+  readonly perMinute: number;
+  private readonly capacity: number;
+  private readonly refillPerMs: number;
+  private readonly maxKeys: number;
+  private readonly now: () => number;
+  /** Insertion order is recency order: a key is re-inserted on every take. */
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(options: TokenBucketOptions) {
+    if (!(options.perMinute > 0) || !Number.isFinite(options.perMinute)) throw new RangeError('perMinute must be a positive number');
+    this.perMinute = options.perMinute;
+    this.capacity = options.perMinute;
+    this.refillPerMs = options.perMinute / 60_000;
+    this.maxKeys = options.maxKeys ?? 100_000;
+    this.now = options.now;
+  }
+
+  /** Keys currently remembered (buckets that are not yet full again). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  take(key: string, cost = 1): TakeResult {
+    const now = this.now();
+    const bucket = this.buckets.get(key);
+    let tokens = this.capacity;
+    if (bucket) {
+      tokens = Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.updatedMs) * this.refillPerMs);
+      this.buckets.delete(key);
+    }
+    this.forgetFull(now);
+    if (tokens >= cost) {
+      tokens -= cost;
+      this.remember(key, { tokens, updatedMs: now });
+      return { allowed: true, remaining: Math.floor(tokens) };
+    }
+    this.remember(key, { tokens, updatedMs: now });
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - tokens) / this.refillPerMs / 1000)) };
+  }
+
+  private remember(key: string, bucket: Bucket): void {
+    this.buckets.set(key, bucket);
+    while (this.buckets.size > this.maxKeys) {
+      const oldest = this.buckets.keys().next().value as string;
+      this.buckets.delete(oldest);
+    }
+  }
+
+  /** A bucket that has refilled completely is the same as no bucket: drop a few from the old end each call. */
+  private forgetFull(now: number): void {
+    let checked = 0;
+    for (const [key, bucket] of this.buckets) {
+      if (checked++ >= 2) break;
+      if (bucket.tokens + (now - bucket.updatedMs) * this.refillPerMs >= this.capacity) this.buckets.delete(key);
+      else break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- client address
+
+/** IPv6 clients are keyed by their /64 (one subscriber's usual allocation), IPv4 ones by the full address. */
+export function addressKey(address: string): string | null {
+  let value = address.trim();
+  if (value.startsWith('[') && value.includes(']')) value = value.slice(1, value.indexOf(']'));
+  const zone = value.indexOf('%');
+  if (zone >= 0) value = value.slice(0, zone);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(value);
+  if (mapped) value = mapped[1]!;
+  const version = isIP(value);
+  if (version === 4) return value;
+  if (version !== 6) return null;
+  return `${expandIPv6(value).slice(0, 4).join(':')}::/64`;
+}
+
+function expandIPv6(address: string): string[] {
+  let text = address.toLowerCase();
+  // An embedded IPv4 tail (::1.2.3.4) becomes two hextets.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const fill = tail === undefined ? [] : new Array(8 - left.length - right.length).fill('0');
+  return [...left, ...fill, ...right].map((part) => part.replace(/^0+(?=.)/, ''));
+}
+
+interface NodeServerContext {
+  req?: { socket?: { remoteAddress?: string | undefined } };
+}
+
+/**
+ * The client's address: the socket's peer, or, behind `trustedProxies` proxies, the entry that many places from the
+ * right of X-Forwarded-For (the address the nearest trusted proxy saw). Null when there is no socket (in-process
+ * requests) or the value is not an IP address.
+ */
+export function clientAddress(request: Request, serverContext: unknown, trustedProxies: number): string | null {
+  const peer = (serverContext as NodeServerContext | undefined)?.req?.socket?.remoteAddress ?? null;
+  if (trustedProxies > 0) {
+    const forwarded = request.headers.get('x-forwarded-for');
+    if (forwarded) {
+      const hops = forwarded.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+      const candidate = hops[Math.max(0, hops.length - trustedProxies)];
+      const key = candidate ? addressKey(candidate) : null;
+      if (key) return key;
+    }
+  }
+  return peer ? addressKey(peer) : null;
+}
+
+// ---------------------------------------------------------------- the plugin
+
+export type RateLimitScope = 'ip' | 'did';
+
+export interface RateLimitDeps {
+  ipPerMinute: number;
+  didPerMinute: number;
+  trustedProxies: number;
+  /** The service DID: bearer tokens are checked against it before their DID is charged. */
+  audience: string;
+  /** Business time, for token expiry. */
+  clock: () => Date;
+  /** Monotonic milliseconds for the buckets. */
+  limiterClock?: () => number;
+  /** Paths never limited (probes and scrapes). */
+  exempt?: readonly string[];
+  onLimited?: (scope: RateLimitScope, request: Request) => void;
+}
+
+export const RATE_LIMIT_EXEMPT_PATHS = ['/health', '/ready', '/metrics'] as const;
+
+export function rateLimitedResponse(path: string, retryAfterSeconds: number): Response {
+  const headers = { 'retry-after': String(retryAfterSeconds) };
+  const message = `rate limit exceeded: retry after ${retryAfterSeconds} seconds`;
+  if (path === '/graphql') {
+    return Response.json({ errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }] }, { status: 429, headers });
+  }
+  // The REST envelope (`success: false`), which the reference-compatible API under /api/reputation/ promises.
+  return Response.json({ success: false, error: message, code: 'RATE_LIMITED', retryAfterSeconds }, { status: 429, headers });
+}
+
+/**
+ * Charges one token per request to the client address and, when a valid bearer token is sent, to its DID. A token
+ * that does not verify charges no DID (a forged one must not drain someone else's bucket) and is refused later by
+ * the request itself.
+ */
+export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
+  const now = deps.limiterClock ?? (() => performance.now());
+  const byIp = deps.ipPerMinute > 0 ? new TokenBucketLimiter({ perMinute: deps.ipPerMinute, now }) : null;
+  const byDid = deps.didPerMinute > 0 ? new TokenBucketLimiter({ perMinute: deps.didPerMinute, now }) : null;
+  const exempt = new Set(deps.exempt ?? RATE_LIMIT_EXEMPT_PATHS);
+  if (!byIp && !byDid) return {};
+
+  const callerDid = (request: Request): string | null => {
+    try {
+      const token = bearerToken(request.headers.get('authorization'));
+      return token === null ? null : checkAuthToken(token, deps.audience, deps.clock()).did;
+    } catch {
+      return null;
+    }
+  };
+
+  return {
+    onRequest({ request, url, serverContext, endResponse }) {
+      if (exempt.has(url.pathname)) return;
+      if (byIp) {
+        const address = clientAddress(request, serverContext, deps.trustedProxies);
+        if (address !== null) {
+          const result = byIp.take(address);
+          if (!result.allowed) {
+            deps.onLimited?.('ip', request);
+            endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
+            return;
+          }
+        }
+      }
+      if (byDid && request.headers.has('authorization')) {
+        const did = callerDid(request);
+        if (did !== null) {
+          const result = byDid.take(did);
+          if (!result.allowed) {
+            deps.onLimited?.('did', request);
+            endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
+          }
+        }
+      }
+    },
+  };
+}

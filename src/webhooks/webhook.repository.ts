@@ -1,0 +1,204 @@
+// Webhook tables: the outbox, watches and last announced trust. Every function runs on the handle it is given, so
+// the change hooks write in the caller's transaction.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { NewWebhookOutboxRow, WebhookDeliveryStatus, WebhookOutboxRow } from '../db/schema.ts';
+import type { Tier } from '../trust/types.ts';
+import { TRUST_CHANGED_CHANNEL, type Announced, type TrustChangeNotice } from './events.ts';
+
+export interface DeliveryCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface AttemptOutcome {
+  status: Extract<WebhookDeliveryStatus, 'PENDING' | 'DELIVERED' | 'FAILED'>;
+  nextAttemptAt: Date;
+  attemptedAt: Date;
+  statusCode: number | null;
+  error: string | null;
+}
+
+const valuesList = (dids: readonly string[]) => sql.join(dids.map((did) => sql`(${did})`));
+
+export function createWebhookRepository(db: Db) {
+  return {
+    /**
+     * Locks the announcement rows of these DIDs (creating unannounced ones), in DID order so that concurrent
+     * transactions over overlapping sets queue instead of deadlocking. Held until the transaction ends.
+     */
+    async lockAnnouncements(dids: readonly string[]): Promise<Map<string, Announced>> {
+      const sorted = [...new Set(dids)].sort();
+      if (sorted.length === 0) return new Map();
+      await db
+        .insertInto('trust_announcements')
+        .values(sorted.map((did) => ({ did, score: 0, tier: 'F' as Tier, announced_at: null })))
+        .onConflict((oc) => oc.column('did').doNothing())
+        .execute();
+      const rows = await db
+        .selectFrom('trust_announcements')
+        .select(['did', 'score', 'tier'])
+        .where('did', 'in', sorted)
+        .orderBy('did')
+        .forUpdate()
+        .execute();
+      return new Map(rows.map((row) => [row.did, { score: row.score, tier: row.tier }]));
+    },
+
+    async saveAnnouncements(rows: ReadonlyArray<{ did: string; score: number; tier: Tier }>, now: Date): Promise<void> {
+      if (rows.length === 0) return;
+      await sql`
+        update trust_announcements as t set score = v.score, tier = v.tier, announced_at = ${now}
+        from (values ${sql.join(rows.map((row) => sql`(${row.did}, ${row.score}::double precision, ${row.tier})`))}) as v(did, score, tier)
+        where t.did = v.did`.execute(db);
+    },
+
+    /** Platforms that should hear about these agents: they submitted receipts about them or watch them. */
+    async recipients(agentDids: readonly string[]): Promise<Array<{ platform_did: string; agent_did: string }>> {
+      const unique = [...new Set(agentDids)];
+      if (unique.length === 0) return [];
+      const result = await sql<{ platform_did: string; agent_did: string }>`
+        select p.did as platform_did, a.did as agent_did
+        from (values ${valuesList(unique)}) as a(did)
+        join platforms p on p.webhook_url is not null and p.status = 'APPROVED'
+        where exists (select 1 from receipts r where r.subject_did = a.did and r.platform_did = p.did)
+           or exists (select 1 from webhook_watches w where w.platform_did = p.did and w.agent_did = a.did)
+        order by a.did, p.did`.execute(db);
+      return result.rows;
+    },
+
+    async insertOutbox(rows: readonly NewWebhookOutboxRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.insertInto('webhook_outbox').values([...rows]).execute();
+    },
+
+    /** Delivered to LISTENers when the transaction commits; dropped if it rolls back. */
+    async notifyTrustChanged(notices: readonly TrustChangeNotice[]): Promise<void> {
+      for (const notice of notices) {
+        await sql`select pg_notify(${TRUST_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`.execute(db);
+      }
+    },
+
+    /** Adds watches; returns how many were new. */
+    async watch(platformDid: string, agentDids: readonly string[], now: Date): Promise<number> {
+      if (agentDids.length === 0) return 0;
+      const inserted = await db
+        .insertInto('webhook_watches')
+        .values([...new Set(agentDids)].map((agent_did) => ({ platform_did: platformDid, agent_did, created_at: now })))
+        .onConflict((oc) => oc.columns(['platform_did', 'agent_did']).doNothing())
+        .returning('agent_did')
+        .execute();
+      return inserted.length;
+    },
+
+    async unwatch(platformDid: string, agentDids: readonly string[]): Promise<number> {
+      if (agentDids.length === 0) return 0;
+      const deleted = await db
+        .deleteFrom('webhook_watches')
+        .where('platform_did', '=', platformDid)
+        .where('agent_did', 'in', [...new Set(agentDids)])
+        .returning('agent_did')
+        .execute();
+      return deleted.length;
+    },
+
+    async watchCount(platformDid: string): Promise<number> {
+      const row = await db
+        .selectFrom('webhook_watches')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('platform_did', '=', platformDid)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
+    async watchedBy(platformDid: string, after: string | null, limit: number): Promise<string[]> {
+      let query = db.selectFrom('webhook_watches').select('agent_did').where('platform_did', '=', platformDid);
+      if (after) query = query.where('agent_did', '>', after);
+      return (await query.orderBy('agent_did').limit(limit).execute()).map((row) => row.agent_did);
+    },
+
+    /** A platform's deliveries, newest first. */
+    async page(platformDid: string, filter: { status: WebhookDeliveryStatus | null }, after: DeliveryCursor | null, limit: number) {
+      let query = db.selectFrom('webhook_outbox').selectAll().where('platform_did', '=', platformDid);
+      if (filter.status) query = query.where('status', '=', filter.status);
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.createdAt),
+            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
+      return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    },
+
+    async findById(id: string): Promise<WebhookOutboxRow | undefined> {
+      return db.selectFrom('webhook_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** Queues a delivery again now, whatever became of it; attempts start over. A delivery in flight is left alone. */
+    async redeliver(id: string, now: Date): Promise<WebhookOutboxRow | undefined> {
+      return db
+        .updateTable('webhook_outbox')
+        .set((eb) => ({
+          status: 'PENDING',
+          attempts: 0,
+          next_attempt_at: now,
+          delivered_at: null,
+          redeliveries: eb('redeliveries', '+', 1),
+        }))
+        .where('id', '=', id)
+        .where('status', '!=', 'DELIVERING')
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    /**
+     * Claims up to `limit` due deliveries for one worker: rows locked by another claim are skipped, and a claimed row
+     * is DELIVERING until `leaseUntil`, so no other worker takes it unless this one dies.
+     */
+    async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<WebhookOutboxRow[]> {
+      const result = await sql<WebhookOutboxRow>`
+        update webhook_outbox set status = 'DELIVERING', attempts = attempts + 1, next_attempt_at = ${leaseUntil},
+          last_attempt_at = ${now}
+        where id in (
+          select id from webhook_outbox
+          where status in ('PENDING', 'DELIVERING') and next_attempt_at <= ${now}
+          order by next_attempt_at, id
+          limit ${limit}
+          for update skip locked)
+        returning *`.execute(db);
+      return result.rows;
+    },
+
+    /** Records an attempt's outcome, unless the claim was lost meanwhile (the lease ran out and another worker took it). */
+    async finishAttempt(claimed: Pick<WebhookOutboxRow, 'id' | 'attempts'>, outcome: AttemptOutcome): Promise<boolean> {
+      const updated = await db
+        .updateTable('webhook_outbox')
+        .set({
+          status: outcome.status,
+          next_attempt_at: outcome.nextAttemptAt,
+          last_attempt_at: outcome.attemptedAt,
+          last_status_code: outcome.statusCode,
+          last_error: outcome.error === null ? null : outcome.error.slice(0, 1000),
+          delivered_at: outcome.status === 'DELIVERED' ? outcome.attemptedAt : null,
+        })
+        .where('id', '=', claimed.id)
+        .where('status', '=', 'DELIVERING')
+        .where('attempts', '=', claimed.attempts)
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    },
+
+    async rotateSecret(platformDid: string, secret: string, now: Date) {
+      return db
+        .updateTable('platforms')
+        .set({ webhook_secret: secret, updated_at: now })
+        .where('did', '=', platformDid)
+        .returningAll()
+        .executeTakeFirst();
+    },
+  };
+}
+
+export type WebhookRepository = ReturnType<typeof createWebhookRepository>;
