@@ -6,6 +6,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
+import { usePreparedStatements } from './prepared.ts';
 import { createPostgresListener, type NotificationHandler, type Unlisten } from './notification-listener.ts';
 
 // int8 (COUNT, SUM of ints) as JS numbers: the counts here stay far below 2^53.
@@ -44,7 +45,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('error', () => undefined);
     // Nor a checked-out one between two of its queries (the pool listens on idle clients only): the next query
     // fails instead, and the pool drops the broken client when it is released.
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      usePreparedStatements(client);
+    });
     let listener: ReturnType<typeof createPostgresListener> | undefined;
     const databaseUrl = options.databaseUrl;
     return wrap(pool, 'postgres', async () => listener?.close(), (channel, handler) => {

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { ReceiptRow } from '../db/schema.ts';
 import { receiptDeltas, type AggregateDelta } from '../trust/evidence.ts';
 import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../trust/params.ts';
-import { AGGREGATE_TABLES, addToAggregates, receiptEvidence, type AggregateTableSpec } from './aggregate.repository.ts';
+import { AGGREGATE_TABLES, addToAggregates, bumpPlatformSetEpoch, receiptEvidence, type AggregateTableSpec } from './aggregate.repository.ts';
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -198,6 +198,8 @@ export async function rebuildAggregates(database: Db, params: AggregateParams = 
       tables[spec.table] = { before: before.rows[0]!.n, after: 0 };
       await sql`delete from ${sql.table(spec.table)}`.execute(db);
     }
+    // Rows may vanish for DIDs that no receipt names any more: make every instance reload what it holds.
+    await bumpPlatformSetEpoch(db);
     let receipts = 0;
     for await (const page of receiptPages(db, 'live')) {
       receipts += page.length;

@@ -153,12 +153,15 @@ async function bumpVersions(db: Db, receipts: readonly ReceiptRow[], platformSet
       on conflict (did) do update set version = trust_agent_version.version + 1
     `.execute(db);
   }
-  if (platformSetChanged) {
-    await sql`
-      insert into trust_epochs (name, value) values ('platform_set', 1)
-      on conflict (name) do update set value = trust_epochs.value + 1
-    `.execute(db);
-  }
+  if (platformSetChanged) await bumpPlatformSetEpoch(db);
+}
+
+/** Every instance's in-memory trust inputs are tagged with this epoch: bumping it makes all of them reload. */
+export async function bumpPlatformSetEpoch(db: Db): Promise<void> {
+  await sql`
+    insert into trust_epochs (name, value) values ('platform_set', 1)
+    on conflict (name) do update set value = trust_epochs.value + 1
+  `.execute(db);
 }
 
 /** Adds stored receipts to the aggregates; call inside the transaction that stored them. */

@@ -2,7 +2,8 @@
 // the global epochs, the aggregates of exactly the DIDs whose cached copy is stale (or not cached), and the
 // standing of every platform those reports weigh. Rows come back as JSON arrays in a fixed column order, so a
 // cold read costs one round trip and a warm one moves a few hundred bytes whatever the agent's history.
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { preparedStatementMarker } from '../db/prepared.ts';
 import type { Db } from '../db/database.ts';
 import {
   AGENT_PLATFORM_SUM_COLUMNS,
@@ -82,15 +83,23 @@ interface ReadRow {
 }
 
 /** The statement itself (exported for EXPLAIN in benchmarks). */
-export function trustReadQuery(cached: readonly CachedVersion[], fromHour: number, knownPlatformDids: readonly string[]): RawBuilder<ReadRow> {
-  const dids = cached.map((c) => c.did);
+export interface TrustReadParameters {
+  dids: readonly string[];
+  versions: readonly number[];
+  runs: readonly number[];
+  sets: readonly number[];
+  known: readonly string[];
+  fromHour: number;
+}
+
+export function trustReadQuery(p: TrustReadParameters): RawBuilder<ReadRow> {
   // LATERAL subqueries fenced with OFFSET 0: the planner cannot estimate how many DIDs are stale and would
   // otherwise flatten them into hash joins over whole tables; a per-DID index lookup is right for one or a hundred.
   return sql<ReadRow>`
     with wanted as materialized (
       select w.did, w.cached_version, w.cached_run, w.cached_platform_set, coalesce(v.version, 0) as version
-      from unnest(${dids}::text[], ${cached.map((c) => c.version)}::bigint[], ${cached.map((c) => c.run)}::bigint[],
-                  ${cached.map((c) => c.platformSet)}::bigint[]) as w(did, cached_version, cached_run, cached_platform_set)
+      from unnest(${p.dids}::text[], ${p.versions}::bigint[], ${p.runs}::bigint[], ${p.sets}::bigint[])
+           as w(did, cached_version, cached_run, cached_platform_set)
       left join lateral (select version from trust_agent_version v where v.did = w.did offset 0) v on true
     ),
     epoch as materialized (
@@ -109,7 +118,7 @@ export function trustReadQuery(cached: readonly CachedVersion[], fromHour: numbe
       cross join lateral (select * from trust_agent_platform where did = s.did and role = 'subject' offset 0) a
     ),
     platform_dids as (
-      select unnest(${knownPlatformDids}::text[]) as did
+      select unnest(${p.known}::text[]) as did
       union select platform_did from agent_platforms
       union select counterparty_did from pairs
       union select did from wanted
@@ -127,7 +136,7 @@ export function trustReadQuery(cached: readonly CachedVersion[], fromHour: numbe
            where p.counterparty_did = s.did offset 0) p) as client_pairs,
       (select json_agg(${jsonArray(['h', HOUR_COLUMNS])})
          from stale s cross join lateral (
-           select * from trust_agent_hour where subject_did = s.did and hour >= ${fromHour} offset 0) h) as hours,
+           select * from trust_agent_hour where subject_did = s.did and hour >= ${p.fromHour} offset 0) h) as hours,
       (select json_agg(${jsonArray(['c', CLIENT_COLUMNS])})
          from stale s cross join lateral (select * from trust_client where client_did = s.did offset 0) c) as clients,
       (select json_agg(${jsonArray(['a', AGENT_PLATFORM_COLUMNS])}) from agent_platforms a) as agent_platforms,
@@ -138,6 +147,26 @@ export function trustReadQuery(cached: readonly CachedVersion[], fromHour: numbe
          where t.platform_did in (select did from platform_dids)) as standings
   `;
 }
+
+type Slot = 'dids' | 'versions' | 'runs' | 'sets' | 'known' | 'fromHour';
+
+/**
+ * The statement's text never changes, only its parameters: compile it once (with marker values that say which
+ * parameter goes where) and send it as a prepared statement, so PostgreSQL plans it once per connection
+ * (planning this statement costs more than running it on a warm read).
+ */
+function compileStatement(db: Db): { sql: string; slots: Slot[] } {
+  const markers: TrustReadParameters = { dids: ['dids'], versions: [1], runs: [2], sets: [3], known: ['known'], fromHour: -0x7ea15 };
+  const compiled = trustReadQuery(markers).compile(db);
+  const slots = compiled.parameters.map((parameter): Slot => {
+    const found = (Object.keys(markers) as Slot[]).find((key) => markers[key] === parameter);
+    if (!found) throw new Error('trust read statement has an unexpected parameter');
+    return found;
+  });
+  return { sql: `${preparedStatementMarker('credence_trust_read_v1')}\n${compiled.sql}`, slots };
+}
+
+let compiledStatement: { sql: string; slots: Slot[] } | undefined;
 
 /**
  * Reads `cached` DIDs: anything whose version or epochs differ from what the caller holds is loaded in full
@@ -150,7 +179,16 @@ export async function readTrustInputs(
   fromHour: number,
   knownPlatformDids: readonly string[],
 ): Promise<TrustReadResult> {
-  const result = await trustReadQuery(cached, fromHour, knownPlatformDids).execute(db);
+  const statement = (compiledStatement ??= compileStatement(db));
+  const values: TrustReadParameters = {
+    dids: cached.map((c) => c.did),
+    versions: cached.map((c) => c.version),
+    runs: cached.map((c) => c.run),
+    sets: cached.map((c) => c.platformSet),
+    known: knownPlatformDids,
+    fromHour,
+  };
+  const result = await db.executeQuery<ReadRow>(CompiledQuery.raw(statement.sql, statement.slots.map((slot) => values[slot])));
   const row = result.rows[0]!;
 
   const versions = new Map(row.versions.map(([did, version]) => [did, Number(version)]));

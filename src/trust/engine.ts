@@ -107,11 +107,15 @@ export function windowStats(aggregates: AgentAggregates, params: TrustParams, as
     d90: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
     lifetime: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
   };
+  // Plain indexed loops: this runs over up to 2,160 hour buckets on every read.
+  const bucketWindows = [acc.d7, acc.d30, acc.d90];
+  const bucketStarts = [starts.d7, starts.d30, starts.d90];
+  const earliest = Math.min(...bucketStarts);
   for (const b of aggregates.buckets) {
-    if (b.hour > asOfHour) continue;
-    for (const key of ['d7', 'd30', 'd90'] as const) {
-      if (b.hour < starts[key]) continue;
-      const w = acc[key];
+    if (b.hour > asOfHour || b.hour < earliest) continue;
+    for (let k = 0; k < 3; k += 1) {
+      if (b.hour < bucketStarts[k]!) continue;
+      const w = bucketWindows[k]!;
       w.accepted += b.econAccepted;
       w.disputed += b.econDisputed;
       w.refunded += b.econRefunded;

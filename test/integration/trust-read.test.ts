@@ -18,10 +18,11 @@ function counting(db: Db): { db: Db; count(): number } {
   let statements = 0;
   const plugin: KyselyPlugin = {
     transformQuery(args) {
-      statements += 1;
       return args.node;
     },
+    // Called for every executed statement, built or precompiled alike.
     async transformResult(args) {
+      statements += 1;
       return args.result;
     },
   };
