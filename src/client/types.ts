@@ -1,49 +1,14 @@
 // What the typed client answers: hand-written mirrors of the GraphQL selection sets in credence-client.ts (one
 // interface per selection, field for field). Date-times are ISO-8601 strings, as they travel.
 
-export type Tier = 'A' | 'B' | 'C' | 'D' | 'F';
+// The report's parts are the trust model's own types (type-only: nothing of the engine ships with the client);
+// flag codes and explanation factors stay plain strings here so an older client accepts codes added later.
+export type { ClientStats, ReceiptConfidence, Tier, TrustVector, TrustWindows, WindowStats } from '../trust/types.ts';
+import type { ClientStats, ReceiptConfidence, Tier, TrustVector, TrustWindows } from '../trust/types.ts';
+
 export type TrustWindowName = 'D7' | 'D30' | 'D90' | 'LIFETIME';
-export type ReceiptConfidence = 'ESCROW_VERIFIED' | 'COUNTERPARTY_SIGNED' | 'PLATFORM_SIGNED' | 'IMPORTED';
 export type CredentialType = 'REPUTATION' | 'TASK_COMPLETION';
 export type CredentialFormat = 'JWT' | 'JSON_LD';
-
-export interface TrustVector {
-  E: number;
-  P: number;
-  B: number;
-  D: number;
-  R: number;
-  A: number;
-  C: number;
-}
-
-export interface WindowStats {
-  tasks: number;
-  accepted: number;
-  disputed: number;
-  refunded: number;
-  acceptedRate: number;
-  disputeRate: number;
-  volumeUsd: number;
-  avgValueUsd: number;
-  uniqueCounterparties: number;
-  escrowVerifiedShare: number;
-  verifiedVolumeUsd: number;
-}
-
-export interface TrustWindows {
-  d7: WindowStats;
-  d30: WindowStats;
-  d90: WindowStats;
-  lifetime: WindowStats;
-}
-
-export interface ClientStats {
-  jobsAsClient: number;
-  disputesFiled: number;
-  disputeRate: number;
-  restricted: boolean;
-}
 
 export interface TrustFlag {
   code: string;
