@@ -408,11 +408,12 @@ describe.each(testDatabaseKinds)('badges and pages on %s database', (kind) => {
   });
 
   describe('GraphQL', () => {
-    it('gives Agent.badgeUrl and Agent.profileUrl as absolute URLs that the routes serve', async () => {
-      const { data } = await t.gql(`query($did: String!) { agent(did: $did) { displayName badgeUrl profileUrl } }`, { did });
+    it('gives Agent.badgeUrl, badgeMarkdown and profileUrl as absolute URLs that the routes serve', async () => {
+      const { data } = await t.gql(`query($did: String!) { agent(did: $did) { displayName badgeUrl badgeMarkdown profileUrl } }`, { did });
       expect(data.agent).toEqual({
         displayName: HOSTILE_NAME,
         badgeUrl: `http://localhost:4000/badge/${did}.svg`,
+        badgeMarkdown: `[![trust](http://localhost:4000/badge/${did}.svg)](http://localhost:4000/agents/${did})`,
         profileUrl: `http://localhost:4000/agents/${did}`,
       });
       expect((await t.fetch(new URL(data.agent.badgeUrl).pathname)).status).toBe(200);

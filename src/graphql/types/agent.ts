@@ -1,7 +1,7 @@
 import type { AgentRow } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { AgentKindEnum } from './agent-kind.ts';
-import { badgeSvgUrl, profileUrl } from '../../badges/trust-badge.ts';
+import { badgeMarkdown, badgeSvgUrl, profileUrl } from '../../badges/trust-badge.ts';
 
 export const AgentRef = builder.loadableNodeRef<AgentRow, string, string>('Agent', {
   id: { resolve: (agent) => agent.did },
@@ -20,6 +20,10 @@ AgentRef.implement({
     badgeUrl: t.string({
       description: 'Absolute URL of the agent\'s SVG trust badge; embed it as `![trust](<badgeUrl>)`.',
       resolve: (agent, _args, context) => badgeSvgUrl(context.publicUrl, agent.did),
+    }),
+    badgeMarkdown: t.string({
+      description: 'A copy-paste Markdown snippet: the badge, linked to the profile page.',
+      resolve: (agent, _args, context) => badgeMarkdown(context.publicUrl, agent.did),
     }),
     profileUrl: t.string({
       description: 'Absolute URL of the agent\'s public profile page.',
