@@ -57,7 +57,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       signingKey: serviceSigningKey(deps.issuerKey, serviceDid),
       trustReports: deps.trustReports,
     },
-    webhooks: { scoreDelta: deps.config.webhooks.scoreDelta },
+    webhooks: { scoreDelta: deps.config.webhooks.scoreDelta, allowPrivateAddresses: deps.config.webhooks.allowPrivateAddresses },
     trustChanges: createTrustChangeFeed(deps.database, logger),
   });
   const metrics = createMetrics({ webhookBacklog: () => readWebhookBacklog(deps.database.db) });

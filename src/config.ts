@@ -19,6 +19,12 @@ const trustProxy = z
     return z.NEVER;
   });
 
+// Unset or "false": false; "true": true. Anything else is a mistake worth stopping for.
+const booleanFlag = z
+  .enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False', ''])
+  .optional()
+  .transform((value) => (value ?? '').toLowerCase() === 'true');
+
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
@@ -36,6 +42,8 @@ const ConfigSchema = z.object({
   CREDENCE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   CREDENCE_WEBHOOK_BACKOFF_BASE_SECONDS: z.coerce.number().min(1).max(86_400).default(30),
   CREDENCE_WEBHOOK_BACKOFF_CAP_SECONDS: z.coerce.number().min(1).max(7 * 86_400).default(3_600),
+  CREDENCE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: booleanFlag,
+  CREDENCE_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   CREDENCE_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   CREDENCE_RATE_LIMIT_DID_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   CREDENCE_TRUST_PROXY: trustProxy,
@@ -92,6 +100,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: value.CREDENCE_WEBHOOK_MAX_ATTEMPTS,
       backoffBaseSeconds: value.CREDENCE_WEBHOOK_BACKOFF_BASE_SECONDS,
       backoffCapSeconds: Math.max(value.CREDENCE_WEBHOOK_BACKOFF_CAP_SECONDS, value.CREDENCE_WEBHOOK_BACKOFF_BASE_SECONDS),
+      allowPrivateAddresses: value.CREDENCE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+      retentionDays: value.CREDENCE_WEBHOOK_RETENTION_DAYS,
     }),
     rateLimitIpPerMinute: value.CREDENCE_RATE_LIMIT_IP_PER_MINUTE,
     rateLimitDidPerMinute: value.CREDENCE_RATE_LIMIT_DID_PER_MINUTE,
@@ -112,4 +122,8 @@ export interface WebhookConfig {
   /** Retry n waits about base·2^(n−1) seconds (half to all of it, jittered), at most cap. */
   backoffBaseSeconds: number;
   backoffCapSeconds: number;
+  /** Lets webhook URLs point at loopback, private, link-local and other special-purpose addresses (tests, labs). */
+  allowPrivateAddresses: boolean;
+  /** Days DELIVERED and FAILED outbox rows are kept; 0 keeps them forever. */
+  retentionDays: number;
 }

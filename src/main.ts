@@ -18,6 +18,7 @@ export interface RunningServer {
 }
 
 const TOKEN_PURGE_INTERVAL_MS = 60_000;
+const WEBHOOK_PURGE_INTERVAL_MS = 600_000;
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -72,6 +73,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     timeoutMs: Math.round(config.webhooks.timeoutSeconds * 1000),
     maxAttempts: config.webhooks.maxAttempts,
     backoff: { baseSeconds: config.webhooks.backoffBaseSeconds, capSeconds: config.webhooks.backoffCapSeconds },
+    allowPrivateAddresses: config.webhooks.allowPrivateAddresses,
+    retentionDays: config.webhooks.retentionDays,
     logger,
   });
   let delivering: Promise<void> | undefined;
@@ -86,6 +89,19 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   };
   const delivery = config.webhooks.intervalSeconds > 0 ? setInterval(deliver, config.webhooks.intervalSeconds * 1000) : undefined;
   delivery?.unref();
+  // Finished deliveries older than the retention go, in bounded batches; any instance may do it.
+  let purgingOutbox: Promise<void> | undefined;
+  const purgeOutbox = () => {
+    purgingOutbox ??= worker
+      .purgeFinished()
+      .then(() => undefined)
+      .catch((error: unknown) => logger.error('webhook outbox purge failed', { error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        purgingOutbox = undefined;
+      });
+  };
+  const outboxPurge = config.webhooks.retentionDays > 0 ? setInterval(purgeOutbox, WEBHOOK_PURGE_INTERVAL_MS) : undefined;
+  outboxPurge?.unref();
 
   logger.info('credence listening', { url: `${url}/graphql`, did: app.serviceDid, database: database.kind });
 
@@ -100,8 +116,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         clearInterval(purge);
         if (propagation) clearInterval(propagation);
         if (delivery) clearInterval(delivery);
+        if (outboxPurge) clearInterval(outboxPurge);
         await propagating;
         await delivering;
+        await purgingOutbox;
         // Ends open trustChanged streams, so their connections can close.
         await app.services.trustChanges.close();
         await new Promise<void>((resolve) => {

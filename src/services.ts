@@ -24,7 +24,7 @@ export interface ServiceOptions {
   /** trustReports defaults to the trust service: reputation credentials sign its report. */
   credentials: Omit<CredentialServiceOptions, 'trustReports'> & { trustReports?: TrustReportSource | undefined };
   /** Trust changes are announced (webhook outbox, NOTIFY) when the tier moves or the score moves this far. */
-  webhooks?: { scoreDelta: number };
+  webhooks?: { scoreDelta: number; allowPrivateAddresses?: boolean };
   /** Feeds trustChanged subscriptions; without one, subscriptions hear nothing. */
   trustChanges?: TrustChangeFeed;
 }
@@ -41,7 +41,9 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
   return {
     tokenStore: createTokenStore(db, clock),
     agents: createAgentService(createAgentRepository(db)),
-    platforms: createPlatformService(createPlatformRepository(db)),
+    platforms: createPlatformService(createPlatformRepository(db), {
+      allowPrivateWebhookAddresses: options.webhooks?.allowPrivateAddresses ?? false,
+    }),
     issuerKeys: createIssuerKeyRepository(db),
     settlements: createSettlementService(db),
     // Revoking a receipt also revokes the task credentials built on it.

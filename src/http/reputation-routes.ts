@@ -32,6 +32,7 @@ import {
   revocationListShape,
   verifyShape,
 } from './reputation-shapes.ts';
+import { readBodyWithin } from './body.ts';
 
 export const REPUTATION_API_PREFIX = '/api/reputation/';
 
@@ -133,28 +134,8 @@ export function claimedSubject(jwt: string): string | null {
   }
 }
 
-async function readBody(request: Request, limit: number): Promise<string> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw new PayloadTooLarge();
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new PayloadTooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 async function readJson(request: Request, limit: number): Promise<unknown> {
-  const text = await readBody(request, limit);
+  const text = await readBodyWithin(request, limit, () => new PayloadTooLarge());
   if (text.trim() === '') throw new InputError('the request body must be a JSON object', 'body');
   let value: unknown;
   try {

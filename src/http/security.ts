@@ -2,6 +2,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { BREAK, getOperationAST, GraphQLError, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { readBodyWithin } from './body.ts';
 
 export const GRAPHQL_LIMITS = {
   maxDepth: 12,
@@ -159,7 +160,9 @@ export function bodyLimitPlugin(limit: number): Plugin {
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== 'POST' || request.headers.get('content-length') !== null) return;
       setRequestParser(async (req) => {
-        const text = await readLimited(req, limit);
+        const text = await readBodyWithin(req, limit, () => new GraphQLError(`request body exceeds ${limit} bytes`, {
+          extensions: { http: { status: 413 }, code: 'PAYLOAD_TOO_LARGE' },
+        }));
         let body: unknown;
         try {
           body = JSON.parse(text);
@@ -174,22 +177,3 @@ export function bodyLimitPlugin(limit: number): Plugin {
   };
 }
 
-async function readLimited(request: Request, limit: number): Promise<string> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new GraphQLError(`request body exceeds ${limit} bytes`, {
-        extensions: { http: { status: 413 }, code: 'PAYLOAD_TOO_LARGE' },
-      });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

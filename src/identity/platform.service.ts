@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { PlatformRow } from '../db/schema.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { checkWebhookUrl } from '../webhooks/destination-policy.ts';
 import type { PlatformRepository } from './platform.repository.ts';
 
 const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
@@ -31,9 +32,18 @@ export interface RegisteredPlatform {
   webhookSecret: string;
 }
 
-export function createPlatformService(platforms: PlatformRepository) {
+export interface PlatformServiceOptions {
+  /** Lets webhook URLs point at loopback, private and other special-purpose addresses. */
+  allowPrivateWebhookAddresses?: boolean;
+}
+
+export function createPlatformService(platforms: PlatformRepository, options: PlatformServiceOptions = {}) {
   return {
     async register(did: string, input: RegisterPlatformInput, now: Date): Promise<RegisteredPlatform> {
+      if (input.webhookUrl && !options.allowPrivateWebhookAddresses) {
+        const verdict = checkWebhookUrl(input.webhookUrl);
+        if (!verdict.ok) throw new InputError(verdict.reason, 'input.webhookUrl');
+      }
       const webhookSecret = `whsec_${randomBytes(32).toString('base64url')}`;
       const platform = await platforms.insert({
         did,

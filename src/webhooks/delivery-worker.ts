@@ -1,16 +1,33 @@
 // The webhook delivery worker: claims due outbox rows (FOR UPDATE SKIP LOCKED, then a lease, so one instance
 // delivers a given event), POSTs each signed body to the platform's webhook URL, and records the outcome: DELIVERED
 // on a 2xx, otherwise another attempt after an exponential, jittered backoff, until the attempts run out (FAILED).
-// fetch, the clock and the jitter source are injected. Secrets, signatures and URLs are never logged.
+// Unless private addresses are allowed, the host is resolved first and a delivery to loopback, private, link-local
+// or other special-purpose addresses is refused (FAILED at once: the platform must change its URL or DNS, then ask
+// for a redelivery). Finished rows older than the retention are purged in bounded batches.
+// fetch, DNS lookup, the clock and the jitter source are injected. Secrets, signatures and URLs are never logged.
+import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Db } from '../db/database.ts';
 import type { PlatformRow, WebhookOutboxRow } from '../db/schema.ts';
 import { createPlatformRepository } from '../identity/platform.repository.ts';
 import { silentLogger, type Logger } from '../logger.ts';
+import { checkWebhookUrl, isAllowedAddress } from './destination-policy.ts';
 import { backoffSeconds, serializeWebhookBody, type BackoffOptions } from './events.ts';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './signature.ts';
 import { createWebhookRepository, type AttemptOutcome } from './webhook.repository.ts';
 
 export const WEBHOOK_USER_AGENT = 'Credence-Webhook/1.0';
+
+/** What a refused destination records. */
+export const DESTINATION_NOT_ALLOWED = 'destination address not allowed';
+
+/** Every address a host name resolves to. */
+export type AddressLookup = (hostname: string) => Promise<ReadonlyArray<{ address: string; family: number }>>;
+
+const defaultLookup: AddressLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/** Rows deleted per statement when purging, and statements per purge. */
+const PURGE_BATCH = 1_000;
+const PURGE_MAX_BATCHES = 100;
 
 export interface DeliveryWorkerOptions {
   db: Db;
@@ -24,6 +41,12 @@ export interface DeliveryWorkerOptions {
   /** Requests in flight at once within a round. */
   concurrency?: number;
   fetch?: typeof fetch;
+  /** Lets deliveries go to loopback, private, link-local and other special-purpose addresses. Off unless set. */
+  allowPrivateAddresses?: boolean;
+  /** Resolves webhook hosts before sending (node:dns lookup unless given). */
+  lookup?: AddressLookup;
+  /** Days DELIVERED and FAILED rows are kept by `purgeFinished`; 0 (the default) keeps them forever. */
+  retentionDays?: number;
   clock?: () => Date;
   /** Jitter source in [0, 1). */
   random?: () => number;
@@ -42,6 +65,8 @@ export interface DeliveryWorker {
   runOnce(): Promise<DeliveryRound>;
   /** Rounds until nothing is due (at most `maxRounds`); the totals. */
   drain(maxRounds?: number): Promise<DeliveryRound>;
+  /** Deletes DELIVERED and FAILED rows older than the retention, in bounded batches; how many went. */
+  purgeFinished(): Promise<number>;
 }
 
 /** What a failed attempt records (no URL: it may carry credentials). */
@@ -57,6 +82,7 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const doFetch = options.fetch ?? fetch;
+  const lookup = options.lookup ?? defaultLookup;
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
@@ -81,6 +107,33 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     };
     if (!platform || !platform.webhook_url) return fail('the platform has no webhook URL', null, true);
     if (platform.status === 'SUSPENDED') return fail('the platform is suspended', null, true);
+    if (!options.allowPrivateAddresses) {
+      // Checked again here: the URL may predate the rule, and a host name may resolve anywhere. A lookup that fails
+      // is an ordinary, retryable failure.
+      const verdict = checkWebhookUrl(platform.webhook_url);
+      if (!verdict.ok) return fail(DESTINATION_NOT_ALLOWED, null, true);
+      if (!verdict.literal) {
+        let addresses: ReadonlyArray<{ address: string }>;
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          addresses = await Promise.race([
+            lookup(verdict.host),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' })), options.timeoutMs);
+            }),
+          ]);
+        } catch (error) {
+          // The code only: the message names the host.
+          const code = (error as { code?: unknown } | null)?.code;
+          return fail(`lookup failed${typeof code === 'string' ? `: ${code}` : ''}`, null);
+        } finally {
+          clearTimeout(timer);
+        }
+        if (addresses.length === 0 || addresses.some((entry) => !isAllowedAddress(entry.address))) {
+          return fail(DESTINATION_NOT_ALLOWED, null, true);
+        }
+      }
+    }
 
     const body = serializeWebhookBody({
       id: row.id,
@@ -144,8 +197,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     return round;
   }
 
+  async function purgeFinished(): Promise<number> {
+    const days = options.retentionDays ?? 0;
+    if (days <= 0) return 0;
+    const before = new Date(clock().getTime() - days * 86_400_000);
+    let total = 0;
+    for (let batch = 0; batch < PURGE_MAX_BATCHES; batch += 1) {
+      const deleted = await outbox.purgeFinished(before, PURGE_BATCH);
+      total += deleted;
+      if (deleted < PURGE_BATCH) break;
+    }
+    if (total > 0) logger.info('webhook outbox purged', { deleted: total, before: before.toISOString() });
+    return total;
+  }
+
   return {
     runOnce,
+    purgeFinished,
     async drain(maxRounds = 100) {
       const total: DeliveryRound = { claimed: 0, delivered: 0, retrying: 0, failed: 0 };
       for (let round = 0; round < maxRounds; round += 1) {

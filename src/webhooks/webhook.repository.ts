@@ -190,6 +190,22 @@ export function createWebhookRepository(db: Db) {
       return Number(updated.numUpdatedRows) === 1;
     },
 
+    /**
+     * Deletes up to `limit` finished rows older than `before`: DELIVERED by delivered_at, FAILED by the last attempt.
+     * Rows another transaction holds are skipped. Returns how many went.
+     */
+    async purgeFinished(before: Date, limit: number): Promise<number> {
+      const result = await sql<{ id: string }>`
+        delete from webhook_outbox where id in (
+          select id from webhook_outbox
+          where (status = 'DELIVERED' and delivered_at < ${before})
+             or (status = 'FAILED' and coalesce(last_attempt_at, created_at) < ${before})
+          limit ${limit}
+          for update skip locked)
+        returning id`.execute(db);
+      return result.rows.length;
+    },
+
     async rotateSecret(platformDid: string, secret: string, now: Date) {
       return db
         .updateTable('platforms')

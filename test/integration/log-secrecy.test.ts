@@ -42,6 +42,8 @@ describe('log secrecy over a full run of the real server (embedded database)', (
       CREDENCE_ADMIN_DIDS: admin.did,
       CREDENCE_ISSUER_KEY: secrets['issuer key (base64url)']!,
       CREDENCE_LOG_LEVEL: 'debug',
+      // The webhook URL below is a loopback address.
+      CREDENCE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
     });
     running = await startServer(config, createLogger('debug', (line) => lines.push(line)));
     client = httpTestClient(running.url, running.app.serviceDid, admin);

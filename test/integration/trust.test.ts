@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAggregates, PAIR_SUM_COLUMNS } from '../../src/trust/evidence.ts';
 import { receiptEvidence } from '../../src/trust-store/aggregate.repository.ts';
-import { runPropagation } from '../../src/trust-store/propagation-job.ts';
+import { sql } from 'kysely';
+import { PROPAGATION_LOCK_ID, runPropagation } from '../../src/trust-store/propagation-job.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { createScene, recordEscrow, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';
@@ -120,8 +121,12 @@ describe.each(testDatabaseKinds)('trust on %s database', (kind) => {
 
   // Only real PostgreSQL has concurrent connections; PGlite is one connection, so two runs simply queue.
   it.runIf(kind === 'postgres')('lets one propagation run at a time across connections', async () => {
-    const runs = await Promise.all([runPropagation(t.testDatabase.database.db, t.now), runPropagation(t.testDatabase.database.db, t.now)]);
-    expect(runs.filter((r) => r.ran).length).toBeGreaterThanOrEqual(1);
-    expect(runs.map((r) => r.ran).sort()).toEqual([false, true]);
+    // Deterministic: one connection holds the job's lock while a run on another connection tries to start.
+    const db = t.testDatabase.database.db;
+    await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${PROPAGATION_LOCK_ID})`.execute(trx);
+      expect((await runPropagation(db, t.now)).ran).toBe(false);
+    });
+    expect((await runPropagation(db, t.now)).ran).toBe(true);
   });
 });

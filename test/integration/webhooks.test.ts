@@ -70,6 +70,8 @@ describe.each(testDatabaseKinds)('webhooks on %s database', (kind) => {
     timeoutMs: 5_000,
     maxAttempts: 8,
     backoff: { baseSeconds: 30, capSeconds: 600 },
+    // The receivers listen on 127.0.0.1.
+    allowPrivateAddresses: true,
     ...overrides,
   });
   const worker = (overrides: Partial<DeliveryWorkerOptions> = {}) => createDeliveryWorker(workerOptions(overrides));
@@ -100,7 +102,7 @@ describe.each(testDatabaseKinds)('webhooks on %s database', (kind) => {
     verifyWebhookSignature({ secret, rawBody: request.rawBody, header: request.headers['x-credence-signature'] as string | undefined, nowSeconds });
 
   beforeAll(async () => {
-    t = await createTestApp(kind);
+    t = await createTestApp(kind, { CREDENCE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' });
     receiver = await startWebhookReceiver();
     submitter = await hookedPlatform('/submitter');
     watcher = await hookedPlatform('/watcher');
@@ -395,6 +397,7 @@ describe('the server process', () => {
         CREDENCE_ADMIN_DIDS: admin.did,
         CREDENCE_PROPAGATION_INTERVAL_SECONDS: '0',
         CREDENCE_WEBHOOK_INTERVAL_SECONDS: '0.1',
+        CREDENCE_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
       }),
       silentLogger,
     );
