@@ -69,6 +69,17 @@ export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
     return state;
   };
 
+  /** Labels the request's log line and metrics with the operation actually executed or subscribed. */
+  const recordOperation = (args: { contextValue: unknown; document: unknown; operationName?: string | null }) => {
+    const request = (args.contextValue as { request?: Request }).request;
+    if (!request) return;
+    const operation = getOperationAST(args.document as DocumentNode, args.operationName ?? undefined);
+    if (!operation) return;
+    const state = stateOf(request);
+    state.operation = operationLabel(operation);
+    state.type = operation.operation;
+  };
+
   return {
     instrumentation: {
       request({ request }, wrapped) {
@@ -85,22 +96,10 @@ export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
       }
     },
     onExecute({ args }) {
-      const request = (args.contextValue as { request?: Request }).request;
-      if (!request) return;
-      const operation = getOperationAST(args.document as DocumentNode, args.operationName ?? undefined);
-      if (!operation) return;
-      const state = stateOf(request);
-      state.operation = operationLabel(operation);
-      state.type = operation.operation;
+      recordOperation(args);
     },
     onSubscribe({ args }) {
-      const request = (args.contextValue as { request?: Request }).request;
-      if (!request) return;
-      const operation = getOperationAST(args.document as DocumentNode, args.operationName ?? undefined);
-      if (!operation) return;
-      const state = stateOf(request);
-      state.operation = operationLabel(operation);
-      state.type = operation.operation;
+      recordOperation(args);
     },
     onExecutionResult({ result, request }) {
       if (result && !(Symbol.asyncIterator in result) && (result.errors?.length ?? 0) > 0) stateOf(request).errors = true;

@@ -26,7 +26,12 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
   }
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `credence_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return createScratchPostgres(adminUrl, `credence_test_${process.pid}`);
+}
+
+/** A new, migrated PostgreSQL database next to `adminUrl`'s, dropped (with its connections) by `drop()`. */
+export async function createScratchPostgres(adminUrl: string, prefix: string): Promise<TestDatabase & { url: string }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
