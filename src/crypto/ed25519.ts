@@ -1,6 +1,7 @@
 // Ed25519 keys, did:key encoding and compact JWS, on node:crypto.
 // node:crypto with cached KeyObjects is about ten times faster than the pure-JS signers the DID libraries default to.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519';
 import { base58btc } from 'multiformats/bases/base58';
 
 /** Multicodec prefix for an Ed25519 public key (0xed, varint-encoded). */
@@ -17,13 +18,12 @@ export class DidKeyError extends Error {
   override name = 'DidKeyError';
 }
 
+/**
+ * A fresh key from 32 random bytes. Not generateKeyPairSync('ed25519'): on Node 20 that followed by a JWK export can
+ * deadlock the process under garbage collection within a few thousand keys.
+ */
 export function generateEd25519KeyPair(): Ed25519KeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  return {
-    publicKey: Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url'),
-    secretKey: Buffer.from(jwk.d as string, 'base64url'),
-  };
+  return keyPairFromSeed(randomBytes(32));
 }
 
 export function keyPairFromSeed(seed: Uint8Array): Ed25519KeyPair {
@@ -45,7 +45,8 @@ export function publicKeyObject(publicKey: Uint8Array): KeyObject {
   const cacheKey = Buffer.from(publicKey).toString('base64url');
   let keyObject = publicKeyCache.get(cacheKey);
   if (!keyObject) {
-    if (publicKey.length !== 32) throw new DidKeyError('an Ed25519 public key is 32 bytes');
+    const problem = publicKeyProblem(publicKey);
+    if (problem) throw new DidKeyError(problem);
     keyObject = createPublicKey({ format: 'jwk', key: { kty: 'OKP', crv: 'Ed25519', x: cacheKey } });
     if (publicKeyCache.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeyCache.clear();
     publicKeyCache.set(cacheKey, keyObject);
@@ -69,9 +70,72 @@ export function signBytes(privateKey: KeyObject, data: Uint8Array): Uint8Array {
   return sign(null, data, privateKey);
 }
 
+// RFC 8032 and libsodium's stricter rules, on top of OpenSSL's verify (which accepts small-order keys): the group
+// order L; S must be below it, or each signature would have a second valid form.
+const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+// The small-order points' encodings, canonical and not ("Taming the many EdDSAs", table 6b). A small-order R
+// or A lets one signature verify for many messages or keys.
+const SMALL_ORDER_ENCODINGS = new Set(
+  [
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    '0000000000000000000000000000000000000000000000000000000000000080',
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+    '0100000000000000000000000000000000000000000000000000000000000080',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+    'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+    'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+  ],
+);
+
+function littleEndian(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+  return value;
+}
+
+/**
+ * Why these 32 bytes are not an acceptable Ed25519 public key, or undefined: the encoding must be canonical
+ * (y below the field prime, no sign bit on x = 0) and the point must not have small order.
+ */
+export function publicKeyProblem(publicKey: Uint8Array): string | undefined {
+  if (publicKey.length !== 32) return 'an Ed25519 public key is 32 bytes';
+  if (SMALL_ORDER_ENCODINGS.has(Buffer.from(publicKey).toString('hex'))) return 'a small-order Ed25519 public key';
+  let point;
+  try {
+    point = ed25519.ExtendedPoint.fromHex(publicKey, false);
+  } catch {
+    return 'not a canonical Ed25519 point encoding';
+  }
+  if (point.isSmallOrder()) return 'a small-order Ed25519 public key';
+  return undefined;
+}
+
+/** Why a 64-byte signature is malformed before any curve work, or undefined: canonical S, no small-order R. */
+export function signatureProblem(signature: Uint8Array): string | undefined {
+  if (signature.length !== 64) return 'an Ed25519 signature is 64 bytes';
+  if (littleEndian(signature.subarray(32)) >= GROUP_ORDER) return 'non-canonical S';
+  if (SMALL_ORDER_ENCODINGS.has(Buffer.from(signature.subarray(0, 32)).toString('hex'))) return 'a small-order R';
+  return undefined;
+}
+
+/** RFC 8032 verification with canonical S, and small-order or non-canonical keys and R refused. */
 export function verifyBytes(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
-  if (signature.length !== 64) return false;
-  return verify(null, data, publicKeyObject(publicKey), signature);
+  if (signatureProblem(signature)) return false;
+  let keyObject: KeyObject;
+  try {
+    keyObject = publicKeyObject(publicKey);
+  } catch {
+    return false;
+  }
+  return verify(null, data, keyObject, signature);
 }
 
 /** `z6Mk…`: multibase base58btc of the multicodec-prefixed public key. */
@@ -92,7 +156,10 @@ export function publicKeyFromMultibase(multibase: string): Uint8Array {
   if (bytes.length !== 34 || bytes[0] !== 0xed || bytes[1] !== 0x01) {
     throw new DidKeyError('not an Ed25519 public key');
   }
-  return bytes.slice(2);
+  const publicKey = bytes.slice(2);
+  const problem = publicKeyProblem(publicKey);
+  if (problem) throw new DidKeyError(problem);
+  return publicKey;
 }
 
 export function didKeyFromPublicKey(publicKey: Uint8Array): string {
@@ -131,11 +198,23 @@ export class JwsFormatError extends Error {
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
+/**
+ * Strict base64url (RFC 4648 section 3.5, no padding): the unused low bits of the last character must be zero, so each
+ * byte string has exactly one accepted encoding. Lenient decoding gave a signature 16 spellings, each a different
+ * token with the same meaning.
+ */
+export function decodeBase64urlStrict(segment: string, what: string): Buffer {
+  if (!BASE64URL.test(segment) || segment.length % 4 === 1) throw new JwsFormatError(`${what} is not base64url`);
+  const bytes = Buffer.from(segment, 'base64url');
+  if (bytes.toString('base64url') !== segment) throw new JwsFormatError(`${what} is not canonical base64url`);
+  return bytes;
+}
+
 function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
-  if (!BASE64URL.test(segment)) throw new JwsFormatError(`${what} is not base64url`);
+  const bytes = decodeBase64urlStrict(segment, what);
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    value = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new JwsFormatError(`${what} is not JSON`);
   }
@@ -150,12 +229,12 @@ export function decodeJws(token: string): DecodedJws {
   const parts = token.split('.');
   if (parts.length !== 3) throw new JwsFormatError('a compact JWS has three parts');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
-  if (!BASE64URL.test(signaturePart)) throw new JwsFormatError('signature is not base64url');
+  const signature = decodeBase64urlStrict(signaturePart, 'signature');
   return {
     header: decodeJsonSegment(headerPart, 'header'),
     payload: decodeJsonSegment(payloadPart, 'payload'),
     signingInput: `${headerPart}.${payloadPart}`,
-    signature: Buffer.from(signaturePart, 'base64url'),
+    signature,
   };
 }
 
