@@ -12,6 +12,7 @@ import { credentialRoutesPlugin } from './http/credential-routes.ts';
 import { reputationRoutesPlugin } from './http/reputation-routes.ts';
 import { badgeRoutesPlugin } from './http/badge-routes.ts';
 import { pageRoutesPlugin } from './http/page-routes.ts';
+import { mcpRoutePlugin } from './mcp/http.ts';
 import { createProfileService } from './profile/profile.service.ts';
 import { serviceSigningKey, type TrustReportSource } from './credentials/credential.service.ts';
 import { didWebFromUrl } from './identity/did-web.ts';
@@ -122,6 +123,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // First of the routes: it answers its own oversized bodies in its own envelope.
       reputationRoutesPlugin({ services, clock, maxBodyBytes: deps.config.maxBodyBytes, logger }),
       bodyLimitPlugin(deps.config.maxBodyBytes),
+      // MCP over Streamable HTTP: tools over the same services and per-request context as /graphql.
+      mcpRoutePlugin({ context: (authorization) => createRequestContext(contextDeps, authorization), maxBodyBytes: deps.config.maxBodyBytes, logger }),
       routesPlugin({ services, serviceDid, ping: () => deps.database.ping() }),
       credentialRoutesPlugin({ statusList: (listId) => services.credentials.statusList(listId) }),
       badgeRoutesPlugin({ profiles, clock }),

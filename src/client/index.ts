@@ -17,6 +17,7 @@ export {
 } from './signing.ts';
 export { createCredenceClient, CredenceClientError, type CredenceClient, type CredenceClientErrorCode, type CredenceClientOptions } from './credence-client.ts';
 export type * from './types.ts';
+export { createPresentation, MAX_PRESENTATION_BINDING, type CreatePresentationOptions, type PresentationFormat } from './presentation.ts';
 export {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   WEBHOOK_SIGNATURE_HEADER,
