@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { agentAggregates, applyReceipt, createAggregateStore, toMs } from '../src/trust/evidence.ts';
 import { computeTrustReport } from '../src/trust/engine.ts';
-import { DEFAULT_TRUST_PARAMS } from '../src/trust/params.ts';
+import { DEFAULT_TRUST_PARAMS, trustParams } from '../src/trust/params.ts';
 import type { PlatformStanding } from '../src/trust/propagation.ts';
 import { propagateCredibility } from '../src/trust/propagation.ts';
 import type { ActionCategory, Outcome, ReceiptEvidence } from '../src/trust/types.ts';
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   }
   const asOfMs = args['as-of'] ? Date.parse(args['as-of']) : Date.parse(JSON.parse(fs.readFileSync(args.meta!, 'utf8')).now);
   if (!Number.isFinite(asOfMs)) throw new Error('bad as-of time');
-  const params = DEFAULT_TRUST_PARAMS;
+  // --params '{"fairness":{"tolerance":1e9}}' switches a mechanism off for an ablation run.
+  const params = args.params ? trustParams(JSON.parse(args.params)) : DEFAULT_TRUST_PARAMS;
 
   const t0 = performance.now();
   const store = createAggregateStore();
@@ -89,7 +90,11 @@ async function main(): Promise<void> {
   const subjects = [...store.pairsBySubject.keys()].sort();
   for (const did of subjects) {
     if (platforms.has(did)) continue;
-    const report = computeTrustReport({ did, aggregates: agentAggregates(store, did), credibility: propagation.nodes, platforms }, params, asOfMs);
+    const report = computeTrustReport(
+      { did, aggregates: agentAggregates(store, did), credibility: propagation.nodes, platforms, self: propagation.nodes.get(did) ?? null },
+      params,
+      asOfMs,
+    );
     out.push(JSON.stringify({ did, score: report.score, tier: report.tier, vector: report.vector }));
   }
   fs.writeFileSync(args.out, out.length ? out.join('\n') + '\n' : '');

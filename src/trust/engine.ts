@@ -26,6 +26,8 @@ export interface TrustInput {
   credibility: ReadonlyMap<string, NodeCredibility>;
   /** Standing of (at least) the DID's platforms. A counterparty listed here is a platform acting as itself. */
   platforms: ReadonlyMap<string, PlatformStanding>;
+  /** The DID's own propagation row: its rater fairness as a client (ABUSIVE_CLIENT). Absent = fair. */
+  self?: NodeCredibility | null;
 }
 
 /** Per-dimension internals, exposed for tests, the explanation and the docs. */
@@ -37,7 +39,9 @@ export interface TrustBreakdown {
   bad: number;
   violationMass: number;
   platformFactor: number;
-  anomalies: { sybil: number; reciprocal: number; ring: number; burst: number; concentration: number };
+  anomalies: { sybil: number; reciprocal: number; ring: number; burst: number; concentration: number; abusiveClient: number };
+  /** Negative evidence (dispute-weighted, decayed) left out because the clients who filed it rate unfairly. */
+  discountedNegatives: number;
   sybilShare: number;
   reciprocalShare: number;
   burstShare: number;
@@ -204,13 +208,15 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   if (pairs.length === 0) {
     flags.push({ code: 'NO_HISTORY', severity: 'info', detail: 'no stored evidence about this DID as a subject' });
     if (client.restricted) flags.push(restrictedFlag(client));
+    const abusive = abusivePenalty(input.self, params);
+    if (abusive > 0) flags.push(abusiveFlag(input.self!, abusive));
     const zero: TrustVector = { E: 0, P: 0, B: 0, D: 0, R: 0, A: 0, C: 0 };
     return {
       report: { did, asOf: new Date(asOfMs).toISOString(), vector: zero, score: 0, tier: 'F', confidence: 0, windows, client, flags, explanation: [] },
       breakdown: {
         economicMass: 0, productivityMass: 0, diversityMass: 0, good: 0, bad: 0, violationMass: 0, platformFactor: 1,
-        anomalies: { sybil: 0, reciprocal: 0, ring: 0, burst: 0, concentration: 0 }, sybilShare: 0, reciprocalShare: 0,
-        burstShare: 0, topCounterpartyShare: 0, evidenceMass: 0,
+        anomalies: { sybil: 0, reciprocal: 0, ring: 0, burst: 0, concentration: 0, abusiveClient: abusive }, sybilShare: 0,
+        reciprocalShare: 0, burstShare: 0, topCounterpartyShare: 0, evidenceMass: 0, discountedNegatives: 0,
       },
     };
   }
@@ -241,6 +247,10 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   let acceptedJobs = 0;
   let declaredValue = 0;
   let escrowValue = 0;
+  let discounted = 0;
+  let discountedReceipts = 0;
+  let negativeReceipts = 0;
+  let discountedClients = 0;
 
   for (const pair of pairs) {
     if (pair.lastHour > asOfHour) laterEvidence = true;
@@ -276,13 +286,23 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     if (pair.verifications > 0) diversity += cred * params.verificationDiversity;
 
     good += cred * keep * accDec;
-    const negWeight = params.negativeFloor + (1 - params.negativeFloor) * Math.min(1, rawCred);
-    bad +=
-      negWeight *
-      rwNeg *
-      (params.disputeWeight * pair.disputedEp + params.refundWeight * pair.refundedEp + params.rejectedWorkWeight * pair.rejectedWorkEp);
+    // Negative evidence: a weak voice never erases bad news (the floor), but a client whose disputes run far above
+    // what its agents' other clients report loses that weight (rater fairness; a platform acting as itself has none).
+    const fair = isPlatform ? 1 : Math.max(0, Math.min(1, node?.fairness ?? 1));
+    const voice = params.negativeFloor + (1 - params.negativeFloor) * Math.min(1, rawCred);
+    const negWeight = fair * voice;
+    const negMass =
+      rwNeg * (params.disputeWeight * pair.disputedEp + params.refundWeight * pair.refundedEp + params.rejectedWorkWeight * pair.rejectedWorkEp);
+    bad += negWeight * negMass;
     const v = (pair.violationsEp + params.compliance.incidentWeight * pair.incidentsEp) * rwNeg;
     violations += negWeight * v;
+    const pairNegatives = pair.econDisputed + pair.econRefunded + pair.rejectedWork + (isPlatform ? 0 : pair.violations + pair.incidents);
+    negativeReceipts += pairNegatives;
+    if (fair < params.fairness.discountNote && pairNegatives > 0) {
+      discounted += (1 - fair) * voice * negMass;
+      discountedReceipts += pairNegatives;
+      discountedClients++;
+    }
     violationCount += pair.violations + pair.incidents;
 
     if (node && !isPlatform) sybilNum += accDec * node.activity * Math.max(0, 1 - node.density / an.sybilDensity);
@@ -291,7 +311,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     if (!isPlatform) topPair = Math.max(topPair, accDec);
 
     evidence +=
-      cred * (accDec + (pair.disputedEp + pair.refundedEp) * rwNeg) +
+      cred * (accDec + fair * (pair.disputedEp + pair.refundedEp) * rwNeg) +
       params.confidenceOtherWeight * cred * (pair.completionsEp + pair.applicationsEp) * rwPos;
 
     const act = pair.econAccepted + pair.completions + params.recencyApplicationWeight * pair.applications;
@@ -352,6 +372,8 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     burst: an.burstMax * ramp(burst.share, 0, an.burstShareFull),
     concentration:
       an.concentrationMax * ramp(topShare, an.concentrationStart, 1) * ramp(acceptedJobs, an.concentrationMinJobs, an.concentrationFullJobs),
+    // Client behaviour is part of an agent's trust: abusing the dispute process as a buyer costs the composite.
+    abusiveClient: abusivePenalty(input.self, params),
   };
   let keepAfterAnomalies = 1;
   for (const a of Object.values(anomalies)) keepAfterAnomalies *= 1 - clamp01(a);
@@ -431,6 +453,14 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     });
   }
   if (client.restricted) flags.push(restrictedFlag(client));
+  if (anomalies.abusiveClient > 0) flags.push(abusiveFlag(input.self!, anomalies.abusiveClient));
+  if (discountedReceipts > 0) {
+    flags.push({
+      code: 'DISPUTES_DISCOUNTED',
+      severity: 'info',
+      detail: `${discountedReceipts} of ${negativeReceipts} disputes, refunds and rejections were discounted because of who filed them: ${discountedClients} client(s) whose disputes run far above what their agents' other clients report (${round(discounted, 3)} of negative weight left out)`,
+    });
+  }
   const life = windows.lifetime;
   if (life.tasks >= params.flags.highDisputeMinJobs && life.disputeRate >= params.flags.highDisputeRate) {
     flags.push({ code: 'HIGH_DISPUTE_RATE', severity: 'warning', detail: `lifetime dispute rate ${round(100 * life.disputeRate, 1)}% over ${life.tasks} jobs` });
@@ -455,6 +485,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     breakdown: {
       economicMass: X, productivityMass: Y, diversityMass: diversity, good, bad, violationMass: violations, platformFactor,
       anomalies, sybilShare, reciprocalShare, burstShare: burst.share, topCounterpartyShare: topShare, evidenceMass: evidence,
+      discountedNegatives: discounted,
     },
   };
 }
@@ -464,6 +495,24 @@ function restrictedFlag(client: ClientStats): TrustFlag {
     code: 'CLIENT_RESTRICTED',
     severity: 'warning',
     detail: `as a client: ${client.disputesFiled} disputes filed over ${client.jobsAsClient} jobs (${round(100 * client.disputeRate, 1)}%)`,
+  };
+}
+
+/** The composite's abusive-client penalty: ramps with 1 − fairness once enough negatives were filed. */
+export function abusivePenalty(self: NodeCredibility | null | undefined, params: TrustParams): number {
+  const f = params.fairness;
+  if (!self || (self.raterNegatives ?? 0) < f.abusiveMinNegatives) return 0;
+  return f.abusiveMax * ramp(1 - (self.fairness ?? 1), f.abusiveStart, f.abusiveFull);
+}
+
+function abusiveFlag(self: NodeCredibility, penalty: number): TrustFlag {
+  return {
+    code: 'ABUSIVE_CLIENT',
+    severity: penalty >= 0.3 ? 'critical' : 'warning',
+    detail:
+      `as a client: ${round(self.raterNegatives ?? 0, 2)} disputes, refunds and rejections (decayed) against ${self.raterAgents ?? 0} agents, ` +
+      `where those agents' other clients explain ${round(self.raterExpected ?? 0, 2)}; rater fairness ${round(self.fairness ?? 1, 3)}, ` +
+      `its disputes weigh that much and its score is reduced by ${round(100 * penalty, 1)}%`,
   };
 }
 

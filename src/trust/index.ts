@@ -3,5 +3,6 @@ export * from './types.ts';
 export * from './params.ts';
 export * from './evidence.ts';
 export * from './propagation.ts';
+export * from './fairness.ts';
 export * from './engine.ts';
 export * from './policy.ts';

@@ -40,6 +40,42 @@ export interface PropagationParams {
   activityScale: number;
   /** Density given to every node when no seed exists yet (nothing to propagate from). */
   unseededDensity: number;
+  /**
+   * A DID whose identity an approved platform verified counts this many extra escrow counterparties toward its
+   * breadth. Breadth only scales density, so a verification amplifies trust propagation gave, never creates it.
+   */
+  verificationBreadth: number;
+}
+
+/**
+ * Rater fairness (REV2-style): how far a client's negative evidence (disputes, refunds, rejected work, incidents it
+ * reported) runs above what the agents' other clients report about the same agents. Computed in the propagation
+ * job; negative evidence from a client weighs by its fairness.
+ */
+export interface FairnessParams {
+  /** Pseudo-observations at the base rate added to each agent's rate among its other clients (shrinkage). */
+  priorObservations: number;
+  /**
+   * Fairness = min(1, P(Poisson(expected + tolerance × min(1, credibility / credibilityFull)) ≥ negatives) / significance):
+   * negatives within chance count fully; the tolerance (expected negatives everyone is granted, "a bad day") is a
+   * credible client's in full, a DID no propagation reaches gets a sliver of it.
+   */
+  significance: number;
+  tolerance: number;
+  /** Goodness/fairness rounds: other clients' opinions are weighted by their own fairness from the round before. */
+  rounds: number;
+  /** Weight of a client without credibility when it is one of an agent's "other clients" (sybils agreeing count little). */
+  weightFloor: number;
+  /** Fairness ceiling of a client under the restriction rule, unless its disputes are explained by the other clients. */
+  restrictedFairness: number;
+  /** ABUSIVE_CLIENT: at least this many decayed negatives filed, and a penalty ramping with unfairness (1 − fairness). */
+  abusiveMinNegatives: number;
+  abusiveStart: number;
+  abusiveFull: number;
+  /** The largest share of the composite score the abusive-client penalty takes (it joins the anomaly product). */
+  abusiveMax: number;
+  /** A report notes discounted disputes from a client whose fairness is below this. */
+  discountNote: number;
 }
 
 export interface PlatformParams {
@@ -61,6 +97,7 @@ export interface TrustParams {
   aggregate: AggregateParams;
   propagation: PropagationParams;
   platform: PlatformParams;
+  fairness: FairnessParams;
 
   /**
    * Weak voices do not add up: a counterparty of credibility c counts c · ramp(c; credibilityFloor, credibilityFull),
@@ -180,6 +217,7 @@ export const DEFAULT_TRUST_PARAMS: TrustParams = deepFreeze({
     nonEscrowBreadth: 0.3,
     activityScale: 3,
     unseededDensity: 0.5,
+    verificationBreadth: 1,
   },
   platform: {
     suspendedWeight: 0.1,
@@ -188,6 +226,19 @@ export const DEFAULT_TRUST_PARAMS: TrustParams = deepFreeze({
     youngFloor: 0.3,
     credibleShareFull: 0.3,
     inflatingFloor: 0.1,
+  },
+  fairness: {
+    priorObservations: 3,
+    significance: 0.05,
+    tolerance: 0.25,
+    rounds: 3,
+    weightFloor: 0.05,
+    restrictedFairness: 0.5,
+    abusiveMinNegatives: 3,
+    abusiveStart: 0.4,
+    abusiveFull: 0.8,
+    abusiveMax: 0.6,
+    discountNote: 0.9,
   },
   credibilityFloor: 0.1,
   credibilityFull: 0.3,

@@ -20,6 +20,8 @@ export interface TrustPolicy {
   rejectFlags?: readonly (TrustFlagCode | string)[] | null;
   /** Reject an agent restricted as a client (dispute rate ≥ 40% with ≥ 3 disputes filed). */
   rejectRestrictedClient?: boolean | null;
+  /** Reject an agent flagged ABUSIVE_CLIENT (its disputes as a buyer run far above its agents' other clients'). */
+  rejectAbusiveClient?: boolean | null;
 }
 
 export type PolicyRule =
@@ -29,7 +31,8 @@ export type PolicyRule =
   | 'minVerifiedVolumeUsd'
   | 'minConfidence'
   | 'rejectFlags'
-  | 'rejectRestrictedClient';
+  | 'rejectRestrictedClient'
+  | 'rejectAbusiveClient';
 
 export interface PolicyFailure {
   rule: PolicyRule;
@@ -39,7 +42,10 @@ export interface PolicyFailure {
 
 export interface TrustDecision {
   allowed: boolean;
-  /** One human-readable sentence per failed rule, in the order of PolicyRule. */
+  /**
+   * One human-readable sentence per failed rule, in the order of PolicyRule, then notes that explain the score
+   * without failing anything (disputes discounted because of who filed them).
+   */
   reasons: string[];
   failures: PolicyFailure[];
 }
@@ -129,5 +135,11 @@ export function checkTrust(report: TrustReport, policy: TrustPolicy): TrustDecis
       `restricted as a client: ${report.client.disputesFiled} disputes filed over ${report.client.jobsAsClient} jobs (${pct(report.client.disputeRate)})`,
     );
   }
+  if (policy.rejectAbusiveClient) {
+    const flag = report.flags.find((f) => f.code === 'ABUSIVE_CLIENT');
+    if (flag) fail('rejectAbusiveClient', 'not an abusive client', 'ABUSIVE_CLIENT', `abusive client: ${flag.detail}`);
+  }
+  const discounted = report.flags.find((f) => f.code === 'DISPUTES_DISCOUNTED');
+  if (discounted) reasons.push(`note: ${discounted.detail}`);
   return { allowed: failures.length === 0, reasons, failures };
 }

@@ -11,6 +11,7 @@ import type { AgentPlatformRow, PairRow, PlatformRow } from './evidence.ts';
 import { DAY_MS, hourOf, HOUR_MS, toMs } from './evidence.ts';
 import type { PlatformParams, TrustParams } from './params.ts';
 import { DEFAULT_TRUST_PARAMS } from './params.ts';
+import { raterFairness } from './fairness.ts';
 
 export interface NodeCredibility {
   /** density × breadth, 0..1: how much a counterparty's word counts. */
@@ -22,6 +23,15 @@ export interface NodeCredibility {
   /** 1 − exp(−distinct counterparties of accepted work / activityScale). */
   activity: number;
   seed: boolean;
+  /** Named by the operator as a trust anchor (a seed whatever the observable rule says). */
+  anchor?: boolean;
+  /** Rater fairness 0..1 (src/trust/fairness.ts): the weight of this DID's negative evidence about others; 1 when absent. */
+  fairness?: number;
+  /** Decayed negatives it reported as a client, and how many its agents' other clients explain. */
+  raterNegatives?: number;
+  raterExpected?: number;
+  /** Distinct agents it reported negatives about. */
+  raterAgents?: number;
 }
 
 export interface PlatformCredibility {
@@ -35,13 +45,26 @@ export interface PropagationInput {
   /** Every trust_agent_platform row (seed rule and platform shares). */
   agentPlatforms: Iterable<AgentPlatformRow>;
   asOf: number | Date;
+  /** Operator-named trust anchors: seeds regardless of the observable rule. */
+  anchors?: Iterable<string>;
 }
 
 export interface PropagationResult {
   asOf: string;
   nodes: Map<string, NodeCredibility>;
   platforms: Map<string, PlatformCredibility>;
-  stats: { nodes: number; edges: number; seeds: number; iterations: number };
+  stats: {
+    nodes: number;
+    edges: number;
+    seeds: number;
+    iterations: number;
+    /** Anchors found in the graph; platforms the seed rule required (the configured minimum, capped at those observed). */
+    anchors: number;
+    seedMinPlatforms: number;
+    /** DIDs that reported negatives as clients, and those among them whose fairness is below 1. */
+    raters: number;
+    unfairRaters: number;
+  };
 }
 
 interface SeedTally {
@@ -53,12 +76,18 @@ interface SeedTally {
 export function propagateCredibility(input: PropagationInput, params: TrustParams = DEFAULT_TRUST_PARAMS): PropagationResult {
   const p = params.propagation;
   const asOfMs = toMs(input.asOf);
+  const pairRows = Array.isArray(input.pairs) ? (input.pairs as PairRow[]) : [...input.pairs];
+  const agentPlatformRows = Array.isArray(input.agentPlatforms) ? (input.agentPlatforms as AgentPlatformRow[]) : [...input.agentPlatforms];
+  const platformDids = new Set(agentPlatformRows.map((row) => row.platformDid));
 
   // Collapse directed pairs into undirected edges between DIDs. Node ids and edge order follow the sorted DIDs, so
   // the result does not depend on row order.
   const dids = new Set<string>();
   const edgeJobs = new Map<string, { a: string; b: string; accepted: number; escrow: number }>();
-  for (const pair of input.pairs) {
+  // DIDs an approved platform verified (the platform acting as itself issued an accepted identity.verification).
+  const verified = new Set<string>();
+  for (const pair of pairRows) {
+    if (pair.verifications > 0 && platformDids.has(pair.counterpartyDid)) verified.add(pair.subjectDid);
     if (pair.econAccepted <= 0 || pair.subjectDid === pair.counterpartyDid) continue;
     const [a, b] = pair.subjectDid < pair.counterpartyDid ? [pair.subjectDid, pair.counterpartyDid] : [pair.counterpartyDid, pair.subjectDid];
     const key = `${a}\n${b}`;
@@ -115,8 +144,10 @@ export function propagateCredibility(input: PropagationInput, params: TrustParam
   // Seeds: observable, hard-to-fake history. Escrow-verified accepted work as worker or client.
   const tallies = new Map<string, SeedTally>();
   const platformWork = new Map<string, { accepted: number; did: string }[]>();
-  for (const row of input.agentPlatforms) {
+  const escrowPlatforms = new Set<string>();
+  for (const row of agentPlatformRows) {
     if (row.escrowAccepted > 0) {
+      escrowPlatforms.add(row.platformDid);
       let tally = tallies.get(row.did);
       if (!tally) tallies.set(row.did, (tally = { escrowAccepted: 0, escrowHourSum: 0, platforms: new Set() }));
       tally.escrowAccepted += row.escrowAccepted;
@@ -130,15 +161,28 @@ export function propagateCredibility(input: PropagationInput, params: TrustParam
     }
   }
   const asOfHour = hourOf(asOfMs);
+  // A deployment with one marketplace cannot ask for history on two: the rule asks for at most as many platforms
+  // as have escrow-verified work at all.
+  const seedMinPlatforms = Math.max(1, Math.min(p.seedMinPlatforms, escrowPlatforms.size));
+  const anchorSet = new Set(input.anchors ?? []);
   const isSeed = new Uint8Array(n);
+  const isAnchor = new Uint8Array(n);
   let seeds = 0;
+  let anchors = 0;
   for (let i = 0; i < n; i++) {
+    if (anchorSet.has(names[i]!)) {
+      isAnchor[i] = 1;
+      isSeed[i] = 1;
+      anchors++;
+      seeds++;
+      continue;
+    }
     const tally = tallies.get(names[i]!);
     if (!tally || tally.escrowAccepted < p.seedMinEscrowJobs) continue;
     const meanAgeDays = ((asOfHour - tally.escrowHourSum / tally.escrowAccepted) * HOUR_MS) / DAY_MS;
     if (
       escrowCounterparties[i]! >= p.seedMinCounterparties &&
-      tally.platforms.size >= p.seedMinPlatforms &&
+      tally.platforms.size >= seedMinPlatforms &&
       meanAgeDays >= p.seedMinMeanAgeDays
     ) {
       isSeed[i] = 1;
@@ -177,9 +221,33 @@ export function propagateCredibility(input: PropagationInput, params: TrustParam
 
   const nodes = new Map<string, NodeCredibility>();
   for (let i = 0; i < n; i++) {
-    const breadth = 1 - Math.exp(-(escrowCounterparties[i]! + p.nonEscrowBreadth * declaredCounterparties[i]!) / p.breadthScale);
+    const did = names[i]!;
+    const reach = escrowCounterparties[i]! + p.nonEscrowBreadth * declaredCounterparties[i]! + (verified.has(did) ? p.verificationBreadth : 0);
+    // An anchor is vouched for by the operator: full breadth, whatever its own history.
+    const breadth = isAnchor[i] ? 1 : 1 - Math.exp(-reach / p.breadthScale);
     const activity = 1 - Math.exp(-counterparties[i]! / p.activityScale);
-    nodes.set(names[i]!, { credibility: density[i]! * breadth, density: density[i]!, breadth, activity, seed: isSeed[i] === 1 });
+    const node: NodeCredibility = { credibility: density[i]! * breadth, density: density[i]!, breadth, activity, seed: isSeed[i] === 1 };
+    if (isAnchor[i]) node.anchor = true;
+    nodes.set(did, node);
+  }
+
+  // Rater fairness, judged with the credibility just computed (clients that never had accepted work are not graph
+  // nodes: they get a row of their own with credibility 0, so their fairness is stored too).
+  const fairness = raterFairness(
+    { pairs: pairRows, platformDids, credibility: (did) => nodes.get(did)?.credibility ?? 0, asOf: asOfMs },
+    params,
+  );
+  let unfairRaters = 0;
+  for (const did of [...fairness.keys()].sort()) {
+    const rater = fairness.get(did)!;
+    if (rater.negatives <= 0) continue;
+    if (rater.fairness < 1) unfairRaters++;
+    let node = nodes.get(did);
+    if (!node) nodes.set(did, (node = { credibility: 0, density: 0, breadth: 0, activity: 0, seed: false }));
+    node.fairness = rater.fairness;
+    node.raterNegatives = rater.negatives;
+    node.raterExpected = rater.expected;
+    node.raterAgents = rater.agents;
   }
 
   const platforms = new Map<string, PlatformCredibility>();
@@ -195,7 +263,14 @@ export function propagateCredibility(input: PropagationInput, params: TrustParam
     platforms.set(platformDid, { credibleShare: total > 0 ? credible / total : null });
   }
 
-  return { asOf: new Date(asOfMs).toISOString(), nodes, platforms, stats: { nodes: n, edges: m, seeds, iterations } };
+  let raters = 0;
+  for (const rater of fairness.values()) if (rater.negatives > 0) raters++;
+  return {
+    asOf: new Date(asOfMs).toISOString(),
+    nodes,
+    platforms,
+    stats: { nodes: n, edges: m, seeds, iterations, anchors, seedMinPlatforms, raters, unfairRaters },
+  };
 }
 
 // ---------------------------------------------------------------- platform weighting

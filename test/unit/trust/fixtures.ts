@@ -113,3 +113,25 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   }
   return out;
 }
+
+export interface MarketOptions {
+  params?: TrustParams;
+  anchors?: readonly string[];
+  asOf?: number;
+}
+
+/** One propagation over the whole stream, then reports read the way the service does (own row included). */
+export function marketTrust(receipts: readonly ReceiptEvidence[], options: MarketOptions = {}) {
+  const params = options.params ?? DEFAULT_TRUST_PARAMS;
+  const asOf = options.asOf ?? AS_OF;
+  const store = buildAggregates(receipts, params);
+  const propagation = propagateCredibility(
+    { pairs: store.pairs.values(), agentPlatforms: store.agentPlatforms.values(), asOf, anchors: options.anchors },
+    params,
+  );
+  const platforms = approvedPlatforms(store);
+  const report = (did: string) =>
+    computeTrust({ did, aggregates: agentAggregates(store, did), credibility: propagation.nodes, platforms, self: propagation.nodes.get(did) ?? null }, params, asOf)
+      .report;
+  return { store, propagation, report, node: (did: string) => propagation.nodes.get(did) };
+}

@@ -32,7 +32,9 @@ describe('seed rule', () => {
     expect(run(candidate()).nodes.get(X)!.seed).toBe(true);
     expect(run(candidate({ jobs: 4 })).nodes.get(X)!.seed).toBe(false);
     expect(run(candidate({ buyers: 2 })).nodes.get(X)!.seed).toBe(false);
-    expect(run(candidate({ platforms: 1 })).nodes.get(X)!.seed).toBe(false);
+    // One platform in a deployment where another platform has escrow-verified work: two are required.
+    const elsewhere = receipt({ subject: 'did:key:z6MkOther', counterparty: buyer(9), platform: P2, at: daysAgo(10) });
+    expect(run([...candidate({ platforms: 1 }), elsewhere]).nodes.get(X)!.seed).toBe(false);
     expect(run(candidate({ shiftDays: 1 })).nodes.get(X)!.seed).toBe(false);
     // Declared (non-escrow) work never counts toward the rule.
     expect(run(candidate().map((r) => ({ ...r, confidence: 'PLATFORM_SIGNED' as const, escrowVerified: false }))).nodes.get(X)!.seed).toBe(false);
