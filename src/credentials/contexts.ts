@@ -4,18 +4,16 @@ import { contexts as credentialsContexts } from '@digitalbazaar/credentials-cont
 import { contexts as statusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
 import { contexts as didContexts } from 'did-context';
 import { contexts as ed25519Contexts } from 'ed25519-signature-2020-context';
+import {
+  CREDENCE_CONTEXT_V1_URL,
+  DID_V1_CONTEXT_URL,
+  ED25519_2020_CONTEXT_URL,
+  STATUS_LIST_V1_CONTEXT_URL,
+  VC_V1_CONTEXT_URL,
+  VC_V2_CONTEXT_URL,
+} from './context-urls.ts';
 
-/** The canonical Credence context URL written into every credential; the service also serves it under its own URL. */
-export const CREDENCE_CONTEXT_V1_URL = 'https://credence.dev/contexts/credence/v1';
-/** Path under the service's public URL where the same context is served. */
-export const CREDENCE_CONTEXT_V1_PATH = '/contexts/credence/v1';
-
-export const VC_V1_CONTEXT_URL = 'https://www.w3.org/2018/credentials/v1';
-export const VC_V2_CONTEXT_URL = 'https://www.w3.org/ns/credentials/v2';
-/** Defines BitstringStatusListEntry for VC 1.1 documents (VC 2.0 has it built in). */
-export const STATUS_LIST_V1_CONTEXT_URL = 'https://www.w3.org/ns/credentials/status/v1';
-export const DID_V1_CONTEXT_URL = 'https://www.w3.org/ns/did/v1';
-export const ED25519_2020_CONTEXT_URL = 'https://w3id.org/security/suites/ed25519-2020/v1';
+export * from './context-urls.ts';
 
 /** Read once: the file is part of the package, not runtime input. */
 export const CREDENCE_CONTEXT_V1: Readonly<Record<string, unknown>> = deepFreeze(

@@ -2,6 +2,7 @@
 // `verified: true` for a revoked credential (it only means "the check ran"), so it is wrapped here too.
 import { checkStatus as libraryCheckStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import type { CheckStatus } from '@digitalbazaar/vc';
+import { checkStatusListShape } from './credential-shape.ts';
 import type { DocumentLoader } from './document-loader.ts';
 import { checkCredentialProof, describeError, issuerId } from './jsonld-proof.ts';
 import { decodeBitstring, getBit } from './status-list.ts';
@@ -121,10 +122,10 @@ async function verifyList(
   url: string,
   documentLoader: DocumentLoader,
 ): Promise<ListOutcome> {
-  const types = Array.isArray(credential.type) ? credential.type : [credential.type];
-  if (!types.includes('BitstringStatusListCredential')) {
-    return { ok: false, message: 'is not a BitstringStatusListCredential' };
-  }
+  // A list is read in the form Credence publishes only, for the same reason as credentials: a rewritten list
+  // could keep its signature and move `encodedList` or `validUntil` where this code does not look.
+  const shape = checkStatusListShape(credential);
+  if (shape.length > 0) return { ok: false, message: `is not a BitstringStatusListCredential in the expected form (${shape.map((problem) => problem.message).join('; ')})` };
   if (credential.id !== undefined && credential.id !== url) return { ok: false, message: `has id ${String(credential.id)}` };
   const subject = credential.credentialSubject as Record<string, unknown> | undefined;
   if (!subject || subject.type !== 'BitstringStatusList' || typeof subject.statusPurpose !== 'string') {
@@ -140,7 +141,7 @@ async function verifyList(
   } catch (error) {
     return { ok: false, message: describeError(error) };
   }
-  const validUntil = parseDate(credential.validUntil ?? credential.expirationDate) ?? null;
+  const validUntil = parseDate(credential.validUntil) ?? null;
   return { ok: true, list: { issuer, statusPurpose: subject.statusPurpose, bits, validUntil } };
 }
 

@@ -1,18 +1,18 @@
 // JSON-LD verifiable credentials (VC 2.0) with an Ed25519Signature2020 proof, through @digitalbazaar/vc and the
 // offline document loader.
-import { CREDENCE_CONTEXT_V1_URL, ED25519_2020_CONTEXT_URL, VC_V1_CONTEXT_URL, VC_V2_CONTEXT_URL } from './contexts.ts';
+import { JSONLD_VC_CONTEXTS } from './context-urls.ts';
 import { checkCredentialStatus } from './credential-status.ts';
 import type { CredentialDraft } from './credential-types.ts';
 import { toDateTime } from './dates.ts';
 import type { DocumentLoader } from './document-loader.ts';
 import type { SigningKey } from './issuer-key.ts';
-import { addCredentialProof, checkCredentialProof, issuerId } from './jsonld-proof.ts';
+import { checkJsonLdCredentialShape } from './credential-shape.ts';
+import { addCredentialProof, checkCredentialProof } from './jsonld-proof.ts';
 import { validateCredentialSchema } from './schema-validation.ts';
 import {
   parseDate,
   trustProblem,
   typeList,
-  unreadable,
   validityProblems,
   verificationResult,
   type CredentialVerification,
@@ -20,7 +20,7 @@ import {
   type VerifyCredentialOptions,
 } from './verification-result.ts';
 
-export const JSONLD_VC_CONTEXTS = [VC_V2_CONTEXT_URL, ED25519_2020_CONTEXT_URL, CREDENCE_CONTEXT_V1_URL] as const;
+export { JSONLD_VC_CONTEXTS };
 
 /** The unsigned VC 2.0 document for a draft. */
 export function jsonLdCredential(draft: CredentialDraft): Record<string, unknown> {
@@ -46,44 +46,58 @@ export async function issueJsonLdCredential(
   return addCredentialProof(jsonLdCredential(draft), key, { documentLoader: options.documentLoader, now: draft.validFrom });
 }
 
+/**
+ * Verifies a JSON-LD credential. The cheap checks come first and end verification when they fail: size, node and
+ * depth caps and the exact Credence shape (checkJsonLdCredentialShape), then the issuer's key. Only a document in
+ * that shape has its proof checked (canonicalization runs in a worker with a time budget), and validity and
+ * status are read from it only then: in that shape, `validUntil` and `credentialStatus` are the only places the
+ * signed statements can be.
+ */
 export async function verifyJsonLdCredential(
   input: Record<string, unknown>,
   options: VerifyCredentialOptions,
 ): Promise<CredentialVerification> {
-  const contexts = Array.isArray(input['@context']) ? input['@context'] : [input['@context']];
-  const v2 = contexts[0] === VC_V2_CONTEXT_URL;
-  if (!v2 && contexts[0] !== VC_V1_CONTEXT_URL) {
-    return unreadable('format: the first @context is not a W3C credentials context', 'JSON_LD');
+  const types = typeList(input.type);
+  const issuer = typeof input.issuer === 'string' ? input.issuer : null;
+  const shape = checkJsonLdCredentialShape(input);
+  if (shape.length > 0) {
+    return verificationResult(
+      {
+        format: 'JSON_LD',
+        id: typeof input.id === 'string' ? input.id : null,
+        issuer,
+        subject: null,
+        types,
+        validFrom: null,
+        validUntil: null,
+        credential: null,
+      },
+      shape,
+    );
   }
   const problems: VerificationProblem[] = [];
-  const types = typeList(input.type);
-  if (!types.includes('VerifiableCredential')) {
-    problems.push({ code: 'MALFORMED', message: 'format: type does not include VerifiableCredential' });
-  }
-  const issuer = issuerId(input.issuer) ?? null;
-  const subjects = Array.isArray(input.credentialSubject) ? input.credentialSubject : [input.credentialSubject];
-  const first = subjects[0] as { id?: unknown } | undefined;
-  const subject = typeof first?.id === 'string' ? first.id : null;
-  const validFrom = parseDate(v2 ? input.validFrom : input.issuanceDate);
-  const validUntil = parseDate(v2 ? input.validUntil : input.expirationDate);
+  const subject = (input.credentialSubject as { id: string }).id;
+  const statusList = types.includes('BitstringStatusListCredential');
+  const validFrom = parseDate(input.validFrom);
+  const validUntil = parseDate(input.validUntil);
   if (validFrom === null || validUntil === null) {
     problems.push({ code: 'MALFORMED', message: 'format: a validity date is not a date-time' });
   }
-
-  const proof = await checkCredentialProof(input, { documentLoader: options.documentLoader });
-  if (!proof.ok) problems.push(proof.problem);
   const untrusted = trustProblem(issuer, options.trustedIssuers);
   if (untrusted) problems.push(untrusted);
+  const proof = await checkCredentialProof(input, { documentLoader: options.documentLoader });
+  if (!proof.ok) problems.push(proof.problem);
   problems.push(...validityProblems(validFrom ?? null, validUntil ?? null, options.now, options.clockSkewSeconds));
   for (const message of validateCredentialSchema(input)) problems.push({ code: 'SCHEMA', message });
-  if (proof.ok) {
+  // A status answer means nothing without a genuine signature.
+  if (proof.ok && !statusList) {
     const status = await checkCredentialStatus(input, { documentLoader: options.documentLoader, now: options.now });
     problems.push(...status.problems);
   }
   return verificationResult(
     {
       format: 'JSON_LD',
-      id: typeof input.id === 'string' ? input.id : null,
+      id: input.id as string,
       issuer,
       subject,
       types,

@@ -3,8 +3,9 @@
 // key) rather than through did-jwt, whose pure-JS verifier is several times slower.
 import { validateJwtCredentialPayload, type JwtCredentialPayload } from 'did-jwt-vc';
 import { decodeJws, publicKeyFromMultibase, verifyJwsSignature, type DecodedJws } from '../crypto/ed25519.ts';
-import { CREDENCE_CONTEXT_V1_URL, STATUS_LIST_V1_CONTEXT_URL, VC_V1_CONTEXT_URL, VC_V2_CONTEXT_URL } from './contexts.ts';
+import { JWT_VC_CONTEXTS, VC_V2_CONTEXT_URL } from './context-urls.ts';
 import { checkCredentialStatus } from './credential-status.ts';
+import { CREDENTIAL_LIMITS, checkJwtCredentialShape } from './credential-shape.ts';
 import type { CredentialDraft } from './credential-types.ts';
 import { toDateTime, toNumericDate } from './dates.ts';
 import {
@@ -28,8 +29,7 @@ import {
   type VerifyCredentialOptions,
 } from './verification-result.ts';
 
-/** did-jwt-vc requires the VC 1.1 context first; the status context defines BitstringStatusListEntry for it. */
-export const JWT_VC_CONTEXTS = [VC_V1_CONTEXT_URL, STATUS_LIST_V1_CONTEXT_URL, CREDENCE_CONTEXT_V1_URL] as const;
+export { JWT_VC_CONTEXTS };
 
 /**
  * Issues the draft as a compact JWS. The header names the signing key (`kid`), so rotation needs no guessing.
@@ -96,7 +96,26 @@ function seconds(numericDate: number): string {
   return toDateTime(new Date(numericDate * 1000));
 }
 
+/** A Credence JWT credential is about 3 KB; base64url makes the payload's caps 4/3 larger. */
+const MAX_JWT_CHARS = Math.ceil((CREDENTIAL_LIMITS.maxChars * 4) / 3) + 1_024;
+
+const emptyJwtFields = {
+  format: 'JWT' as const,
+  id: null,
+  issuer: null,
+  subject: null,
+  types: [],
+  validFrom: null,
+  validUntil: null,
+  credential: null,
+};
+
 export async function verifyJwtCredential(jwt: string, options: VerifyCredentialOptions): Promise<CredentialVerification> {
+  if (jwt.length > MAX_JWT_CHARS) {
+    return verificationResult(emptyJwtFields, [
+      { code: 'TOO_COSTLY', message: `too costly: the JWT is longer than ${MAX_JWT_CHARS} characters` },
+    ]);
+  }
   let decoded: DecodedJws;
   try {
     decoded = decodeJws(jwt.trim());
@@ -106,6 +125,15 @@ export async function verifyJwtCredential(jwt: string, options: VerifyCredential
   const { payload } = decoded;
   if (!payload.vc || typeof payload.vc !== 'object' || Array.isArray(payload.vc)) {
     return unreadable('format: the JWT has no "vc" claim', 'JWT');
+  }
+  // The signature covers the bytes, so no rewriting keeps it; still, only the form Credence issues is read, so
+  // what a JWT VC says cannot depend on how a JSON-LD processor would read its `vc` claim.
+  const shape = checkJwtCredentialShape(payload);
+  if (shape.length > 0) {
+    return verificationResult(
+      { ...emptyJwtFields, issuer: typeof payload.iss === 'string' ? payload.iss : null, types: typeList((payload.vc as { type?: unknown }).type) },
+      shape,
+    );
   }
   const credential = normalizeJwtCredential(payload);
   const problems: VerificationProblem[] = [];

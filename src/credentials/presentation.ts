@@ -4,6 +4,7 @@ import * as vc from '@digitalbazaar/vc';
 import { createVerifiablePresentationJwt, type JwtPresentationPayload } from 'did-jwt-vc';
 import { decodeJws, type DecodedJws } from '../crypto/ed25519.ts';
 import { ED25519_2020_CONTEXT_URL, VC_V1_CONTEXT_URL, VC_V2_CONTEXT_URL } from './contexts.ts';
+import { PRESENTATION_LIMITS, checkJsonLdPresentationShape, checkJwtPresentationShape } from './credential-shape.ts';
 import { toNumericDate } from './dates.ts';
 import type { DocumentLoader } from './document-loader.ts';
 import { jsonLdSigner, jwtSigner, type SigningKey } from './issuer-key.ts';
@@ -27,7 +28,9 @@ export type PresentationProblemCode =
   | 'NOT_YET_VALID'
   | 'EXPIRED'
   | 'CREDENTIAL_INVALID'
-  | 'HOLDER_NOT_SUBJECT';
+  | 'HOLDER_NOT_SUBJECT'
+  | 'UNEXPECTED_SHAPE'
+  | 'TOO_COSTLY';
 
 export interface PresentationProblem {
   code: PresentationProblemCode;
@@ -127,6 +130,11 @@ export async function verifyPresentation(
     if (typeof presentation === 'string') {
       const text = presentation.trim();
       if (looksLikeJwt(text)) return await verifyJwtPresentation(text, options);
+      if (text.length > 2 * PRESENTATION_LIMITS.maxChars) {
+        return refused('JSON_LD', [
+          { code: 'TOO_COSTLY', message: `too costly: the presentation is longer than ${2 * PRESENTATION_LIMITS.maxChars} characters` },
+        ]);
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -144,7 +152,13 @@ export async function verifyPresentation(
   }
 }
 
+/** Base64url makes a JWT 4/3 of its payload. */
+const MAX_JWT_PRESENTATION_CHARS = Math.ceil((PRESENTATION_LIMITS.maxChars * 4) / 3) + 1_024;
+
 async function verifyJwtPresentation(jwt: string, options: VerifyPresentationOptions): Promise<PresentationVerification> {
+  if (jwt.length > MAX_JWT_PRESENTATION_CHARS) {
+    return refused('JWT', [{ code: 'TOO_COSTLY', message: `too costly: the JWT is longer than ${MAX_JWT_PRESENTATION_CHARS} characters` }]);
+  }
   let decoded: DecodedJws;
   try {
     decoded = decodeJws(jwt);
@@ -154,6 +168,8 @@ async function verifyJwtPresentation(jwt: string, options: VerifyPresentationOpt
   const { payload } = decoded;
   const vp = payload.vp as Record<string, unknown> | undefined;
   if (!vp || typeof vp !== 'object' || Array.isArray(vp)) return unreadable('format: the JWT has no "vp" claim', 'JWT');
+  const shape = checkJwtPresentationShape(payload);
+  if (shape.length > 0) return refused('JWT', shape);
   const problems: PresentationProblem[] = [];
   const holder = typeof payload.iss === 'string' ? payload.iss : null;
   if (!typeList(vp.type).includes('VerifiablePresentation')) {
@@ -198,10 +214,10 @@ async function verifyJsonLdPresentation(
   presentation: Record<string, unknown>,
   options: VerifyPresentationOptions,
 ): Promise<PresentationVerification> {
-  const contexts = Array.isArray(presentation['@context']) ? presentation['@context'] : [presentation['@context']];
-  if (contexts[0] !== VC_V2_CONTEXT_URL && contexts[0] !== VC_V1_CONTEXT_URL) {
-    return unreadable('format: the first @context is not a W3C credentials context', 'JSON_LD');
-  }
+  // The same rule as for credentials: only the exact form Credence issues is read, and nothing is canonicalized
+  // before that (and the caps) hold.
+  const shape = checkJsonLdPresentationShape(presentation);
+  if (shape.length > 0) return refused('JSON_LD', shape);
   const problems: PresentationProblem[] = [];
   if (!typeList(presentation.type).includes('VerifiablePresentation')) {
     problems.push({ code: 'MALFORMED', message: 'format: type does not include VerifiablePresentation' });
@@ -296,6 +312,10 @@ function result(
     errors: problems.map((problem) => problem.message),
     problems,
   };
+}
+
+function refused(format: CredentialFormat, problems: PresentationProblem[]): PresentationVerification {
+  return { valid: false, format, holder: null, credentials: [], errors: problems.map((problem) => problem.message), problems };
 }
 
 function unreadable(message: string, format: CredentialFormat | null = null): PresentationVerification {

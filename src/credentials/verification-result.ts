@@ -11,7 +11,11 @@ export type ProblemCode =
   | 'EXPIRED'
   | 'REVOKED'
   | 'STATUS_UNAVAILABLE'
-  | 'SCHEMA';
+  | 'SCHEMA'
+  /** Not in the exact form Credence issues (@context list, terms, value forms); nothing else was checked. */
+  | 'UNEXPECTED_SHAPE'
+  /** Over a size, node or depth cap, or over the time budget for checking the proof. */
+  | 'TOO_COSTLY';
 
 export interface VerificationProblem {
   code: ProblemCode;

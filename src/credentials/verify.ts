@@ -1,11 +1,13 @@
 // One entry point for verifying a credential in either format.
 import { verifyJsonLdCredential } from './jsonld-credential.ts';
 import { looksLikeJwt, verifyJwtCredential } from './jwt-credential.ts';
-import { unreadable, type CredentialVerification, type VerifyCredentialOptions } from './verification-result.ts';
+import { CREDENTIAL_LIMITS } from './credential-shape.ts';
+import { unreadable, verificationResult, type CredentialVerification, type VerifyCredentialOptions } from './verification-result.ts';
 
 /**
  * Verifies a JWT VC (compact JWS string) or a JSON-LD VC (object, or its JSON text): signature against the issuer's
  * DID document key (current or retired), validity period against `options.now`, revocation status, and schema.
+ * Only the exact form Credence issues is accepted (see credential-shape.ts), checked before anything costly.
  * Never throws for bad input; every failure is a reason in `errors`.
  */
 export async function verifyCredential(
@@ -17,6 +19,13 @@ export async function verifyCredential(
       const text = credential.trim();
       if (looksLikeJwt(text)) return await verifyJwtCredential(text, options);
       if (!text.startsWith('{')) return unreadable('format: neither a JWT nor a JSON credential');
+      // Whitespace aside, JSON text is about the size the caps measure; refuse far larger text before parsing it.
+      if (text.length > 2 * CREDENTIAL_LIMITS.maxChars) {
+        return verificationResult(
+          { format: 'JSON_LD', id: null, issuer: null, subject: null, types: [], validFrom: null, validUntil: null, credential: null },
+          [{ code: 'TOO_COSTLY', message: `too costly: the credential is longer than ${2 * CREDENTIAL_LIMITS.maxChars} characters` }],
+        );
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
