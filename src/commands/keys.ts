@@ -6,24 +6,30 @@ import { didWebFromUrl } from '../identity/did-web.ts';
 import { createIssuerKeyRepository } from '../identity/issuer-key.repository.ts';
 import { ISSUER_KEY_FILE } from '../identity/issuer-key.ts';
 import { rotateIssuerKey } from '../identity/rotate-issuer-key.ts';
+import { defineCommand } from './command.ts';
 
-export const KEYS_USAGE = `  keys rotate                    add a new active issuer key and retire the current one (it stays in the DID
-                                 document, so earlier credentials still verify); restart the service afterwards
-  keys list                      the issuer keys and their status`;
+export const keysCommand = defineCommand({
+  name: 'keys',
+  summary: "rotate or list the service's issuer keys",
+  synopsis: ['keys rotate', 'keys list'],
+  description: `keys rotate adds a new active issuer key to the keyring in CREDENCE_DATA_DIR/issuer-key.json (mode
+0600) and retires the current one: it stays in the DID document, so earlier credentials still verify. Restart the
+service afterwards to sign with the new key (with the embedded database, stop it first: one process at a time). With
+CREDENCE_ISSUER_KEY set, rotate by setting it to a new 32-byte seed instead and restarting.
+keys list prints each issuer key with its status (active or retired).`,
+  options: {},
+  positionals: { name: 'rotate|list', min: 1, max: 1, choices: ['rotate', 'list'] },
+  run: (input) => keys(input.positionals[0] as 'rotate' | 'list'),
+});
 
-export async function keysCommand(args: string[]): Promise<number> {
-  const [action] = args;
-  if (action !== 'rotate' && action !== 'list') {
-    console.error(`keys needs rotate or list\n\n${KEYS_USAGE}`);
-    return 2;
-  }
+async function keys(action: 'rotate' | 'list'): Promise<number> {
   const config = loadConfig();
   const serviceDid = didWebFromUrl(config.publicUrl);
   if (action === 'rotate' && config.issuerKey) {
     // The key lives in the environment, not in a file this command could rewrite.
     console.error(
       'CREDENCE_ISSUER_KEY is set, so the issuer key comes from the environment: set it to a new 32-byte seed ' +
-        '(for example the secretKey of `credence keygen`) and restart. The service retires the previous key on start; ' +
+        '(for example the secretKey in the file `credence keygen --out FILE` writes) and restart. The service retires the previous key on start; ' +
         'it stays in the DID document.',
     );
     return 2;

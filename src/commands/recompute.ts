@@ -1,29 +1,34 @@
 // `credence recompute`: run the credibility propagation once; with --check, audit the maintained aggregates against
 // a from-scratch recomputation (exit 1 on any difference); with --rebuild, rewrite them from scratch first.
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { checkAggregates, describeDifference, rebuildAggregates } from '../trust-store/aggregate-check.ts';
 import { runPropagation } from '../trust-store/propagation-job.ts';
+import { dateOption, defineCommand, UsageError, type CommandInput } from './command.ts';
 
-export const RECOMPUTE_USAGE = `  recompute [--as-of ISO]        run the credibility propagation once and store its results
-  recompute --check              compare every aggregate row with a recomputation from the receipts that count;
-                                 prints the differences, exit 1 if there is any
-  recompute --rebuild [--as-of ISO]
-                                 rewrite the aggregates from the receipts in one transaction, then propagate`;
+export const recomputeCommand = defineCommand({
+  name: 'recompute',
+  summary: 'run the credibility propagation once, or check or rebuild the trust aggregates',
+  synopsis: ['recompute [--as-of ISO]', 'recompute --check', 'recompute --rebuild [--as-of ISO]'],
+  description: `Without options: run the credibility propagation once (what the server does every
+CREDENCE_PROPAGATION_INTERVAL_SECONDS) and store its results; exit 1 if another run holds the lock.
+--check compares every aggregate row with a recomputation from the receipts that count (floats to a relative 1e-9),
+prints the differences and a summary line, and exits 1 if there is any.
+--rebuild rewrites the aggregates from the receipts in one transaction (receipt writes wait meanwhile), then
+propagates.`,
+  options: {
+    'as-of': { type: 'string', value: 'ISO', description: 'propagate as of this ISO-8601 time (default now)' },
+    check: { type: 'boolean', description: 'audit the aggregates; exit 1 on any difference' },
+    rebuild: { type: 'boolean', description: 'rewrite the aggregates from scratch, then propagate' },
+  },
+  run: recompute,
+});
 
-export async function recomputeCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { 'as-of': { type: 'string' }, check: { type: 'boolean' }, rebuild: { type: 'boolean' } },
-  });
-  if (values.check && values.rebuild) {
-    console.error('recompute takes --check or --rebuild, not both');
-    return 2;
-  }
-  const asOf = values['as-of'] ? new Date(values['as-of']) : new Date();
-  if (Number.isNaN(asOf.getTime())) throw new Error('--as-of must be an ISO-8601 date-time');
+async function recompute(input: CommandInput): Promise<number> {
+  const values = { check: input.flag('check'), rebuild: input.flag('rebuild') };
+  if (values.check && values.rebuild) throw new UsageError('takes --check or --rebuild, not both');
+  const asOf = dateOption(input, 'as-of');
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {

@@ -6,11 +6,8 @@ import { decodeJws } from '../crypto/ed25519.ts';
 import { createDocumentLoader, type DidDocument } from '../credentials/document-loader.ts';
 import { verifyPresentation, type PresentationVerification } from '../credentials/presentation.ts';
 import type { CredentialVerification } from '../credentials/verification-result.ts';
+import { VERIFY_OPTIONS } from './verify-definition.ts';
 import { verifyCredential } from '../credentials/verify.ts';
-
-export const VERIFY_USAGE = `  verify FILE|- [--did-document FILE|URL]... [--status-list FILE|URL]... [--challenge C] [--domain D]
-               [--now ISO] [--json]
-                                 verify a credential or presentation offline; exit 0 valid, 1 invalid`;
 
 /** A JSON document from a file, or from an http(s) URL the user named on the command line. */
 async function loadJson(source: string): Promise<Record<string, unknown>> {
@@ -71,17 +68,10 @@ export async function verifyCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      'did-document': { type: 'string', multiple: true },
-      'status-list': { type: 'string', multiple: true },
-      challenge: { type: 'string' },
-      domain: { type: 'string' },
-      now: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: VERIFY_OPTIONS,
   });
   if (positionals.length !== 1) {
-    console.error(`verify needs one FILE (or - for stdin)\n\n${VERIFY_USAGE}`);
+    console.error('verify needs one FILE (or - for stdin); see `credence help verify`');
     return 2;
   }
   const now = values.now ? new Date(values.now) : new Date();

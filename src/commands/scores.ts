@@ -1,0 +1,34 @@
+// `credence scores`: every agent's score and tier as JSON lines.
+import { createWriteStream } from 'node:fs';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { writeScores } from '../trust-store/scores.ts';
+import { dateOption, defineCommand } from './command.ts';
+
+export const scoresCommand = defineCommand({
+  name: 'scores',
+  summary: 'print one JSON line per agent: {"did","score","tier","vector"}',
+  synopsis: ['scores [--as-of ISO] [--out FILE]'],
+  description: `Write one JSON line per agent with receipts: {"did","score","tier","vector"}, computed as of the given
+time (with the credibility propagation stored for that time; run \`credence recompute\` first for fresh
+counterparty credibility).`,
+  options: {
+    'as-of': { type: 'string', value: 'ISO', description: 'the moment to compute for, ISO-8601 (default now)' },
+    out: { type: 'string', value: 'FILE', description: 'write to FILE instead of stdout' },
+  },
+  async run(input) {
+    const asOf = dateOption(input, 'as-of');
+    const config = loadConfig();
+    const out = input.string('out');
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      await migrateToLatest(database.db);
+      const written = await writeScores(database.db, asOf, out ? createWriteStream(out) : process.stdout);
+      if (out) console.error(`wrote ${written} scores to ${out}`);
+      return 0;
+    } finally {
+      await database.close();
+    }
+  },
+});

@@ -1,0 +1,25 @@
+// `credence serve`: the server, configured from the environment.
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import { defineCommand } from './command.ts';
+
+export const serveCommand = defineCommand({
+  name: 'serve',
+  summary: 'start the server (embedded database unless DATABASE_URL is set)',
+  synopsis: ['serve'],
+  description: `Start the HTTP server: GraphQL and GraphiQL at /graphql, the REST API, pages and badges. Migrations
+run first. Configuration comes from the environment (PORT, HOST, DATABASE_URL, CREDENCE_DATA_DIR,
+CREDENCE_PUBLIC_URL, CREDENCE_ADMIN_DIDS, ...; see the configuration table in README.md). Without DATABASE_URL the
+data lives in an embedded PostgreSQL (PGlite) under CREDENCE_DATA_DIR (default .credence/), which one process at a
+time may open. GET /ready answers 200 once the server takes requests. SIGTERM or SIGINT stops it cleanly.`,
+  options: {},
+  async run() {
+    // Loaded on use: the whole service, which `credence serve --help` must not start or even load.
+    const { closeOnSignals, startServer } = await import('../main.ts');
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel);
+    const running = await startServer(config, logger);
+    closeOnSignals(running, logger);
+    return -1;
+  },
+});
