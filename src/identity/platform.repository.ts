@@ -59,6 +59,11 @@ export function createPlatformRepository(db: Db) {
       return db.selectFrom('platforms').selectAll().where('did', 'in', dids).execute();
     },
 
+    /** The platform row under a share lock until the transaction ends: a status change waits for the caller. */
+    findForShare(did: string): Promise<PlatformRow | undefined> {
+      return db.selectFrom('platforms').selectAll().where('did', '=', did).forShare().executeTakeFirst();
+    },
+
     async page({ after, limit }: PlatformPage): Promise<PlatformRow[]> {
       let query = db.selectFrom('platforms').selectAll();
       if (after) {

@@ -34,3 +34,13 @@ export function outcomeOfFinalState(status: SettlementStatus, ruling: Ruling | n
       return null;
   }
 }
+
+/**
+ * How far a USD value may be from the one recorded when the escrow was funded: one cent. The platform signs both,
+ * so it can repeat the funding value; the cent absorbs float rounding (values are stored to the cent).
+ */
+export const ESCROW_USD_TOLERANCE = 0.01;
+
+export function sameEscrowUsd(claimed: number, recorded: number | string): boolean {
+  return Math.abs(claimed - Number(recorded)) <= ESCROW_USD_TOLERANCE + 1e-9;
+}

@@ -1,5 +1,5 @@
-// Shapes of the signed payloads (api.md §2), as zod schemas. Strict: unknown keys in the signed claims are refused,
-// so nothing unverifiable hides inside a signature.
+// Shapes of the signed payloads (api.md §2), as zod schemas. Strict at every level: unknown keys in the signed
+// payloads are refused, so nothing unverifiable hides inside a signature.
 import { z } from 'zod';
 import { isEd25519DidKey } from '../crypto/ed25519.ts';
 
@@ -40,12 +40,14 @@ export const SettlementSchema = z
   })
   .strict();
 
-export const SettlementEventPayloadSchema = z.object({
-  iss: DidKey,
-  iat: z.number().int().positive(),
-  jti: Identifier,
-  settlement: SettlementSchema,
-});
+export const SettlementEventPayloadSchema = z
+  .object({
+    iss: DidKey,
+    iat: z.number().int().positive(),
+    jti: Identifier,
+    settlement: SettlementSchema,
+  })
+  .strict();
 
 export type SettlementEventPayload = z.infer<typeof SettlementEventPayloadSchema>;
 
@@ -65,27 +67,36 @@ export const ReceiptClaimSchema = z
 
 export type ReceiptClaim = z.infer<typeof ReceiptClaimSchema>;
 
-export const ReceiptPayloadSchema = z.object({
-  iss: DidKey,
-  sub: DidKey,
-  nbf: z.number().int().positive(),
-  exp: z.number().int().positive().optional(),
-  jti: z.string().regex(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be urn:uuid:<lower-case uuid>'),
-  vc: z.object({
-    '@context': z.array(z.string()).min(1).max(8),
-    type: z.array(z.string()).min(2).max(8),
-    credentialSubject: z.object({ id: DidKey, receipt: ReceiptClaimSchema }).strict(),
-  }),
-});
+// Every level is strict, the JWT claims as much as the receipt claim: a key nobody checks is refused, not carried.
+// `iat` is allowed because standard JWT libraries add it.
+export const ReceiptPayloadSchema = z
+  .object({
+    iss: DidKey,
+    sub: DidKey,
+    nbf: z.number().int().positive(),
+    iat: z.number().int().positive().optional(),
+    exp: z.number().int().positive().optional(),
+    jti: z.string().regex(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be urn:uuid:<lower-case uuid>'),
+    vc: z
+      .object({
+        '@context': z.array(z.string()).min(1).max(8),
+        type: z.array(z.string()).min(2).max(8),
+        credentialSubject: z.object({ id: DidKey, receipt: ReceiptClaimSchema }).strict(),
+      })
+      .strict(),
+  })
+  .strict();
 
 export type ReceiptPayload = z.infer<typeof ReceiptPayloadSchema>;
 
-export const CosignaturePayloadSchema = z.object({
-  iss: DidKey,
-  sub: z.string().min(1).max(200),
-  receiptHash: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url SHA-256 of the receipt JWT'),
-  iat: z.number().int().positive(),
-});
+export const CosignaturePayloadSchema = z
+  .object({
+    iss: DidKey,
+    sub: z.string().min(1).max(200),
+    receiptHash: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url SHA-256 of the receipt JWT'),
+    iat: z.number().int().positive(),
+  })
+  .strict();
 
 /** The first problem as "path: message", for error answers that name the field. */
 export function describeZodError(error: z.ZodError, prefix: string): { message: string; field: string } {

@@ -3,7 +3,7 @@
 import { validateJwtCredentialPayload } from 'did-jwt-vc';
 import { ConflictError, InputError, SignatureError } from '../errors.ts';
 import type { ReceiptConfidence, SettlementRow } from '../db/schema.ts';
-import { outcomeOfFinalState } from './escrow-rules.ts';
+import { outcomeOfFinalState, sameEscrowUsd } from './escrow-rules.ts';
 import {
   CosignaturePayloadSchema,
   describeZodError,
@@ -61,6 +61,8 @@ export function verifyReceiptJwt(jwt: unknown, cosignatures: readonly unknown[] 
 
   if (receipt.sub === claim.counterparty) throw new ConflictError('SELF_DEALING', 'receipt subject and counterparty are the same DID');
   if (receipt.sub === issuer) throw new ConflictError('SELF_DEALING', 'a platform cannot issue receipts about itself');
+  // Nor be the other side of the work it reports: it could then co-sign its own receipt as the counterparty.
+  if (claim.counterparty === issuer) throw new ConflictError('SELF_DEALING', 'a platform cannot be the counterparty of its own receipt');
   if (claim.actionCategory.startsWith('economic.') && !claim.value) {
     throw new InputError('economic receipts must carry a value', 'receipt.vc.credentialSubject.receipt.value');
   }
@@ -138,6 +140,10 @@ export function decideConfidence(
     if (escrow.depositor_did !== claim.counterparty) throw mismatch('depositor is not the receipt counterparty');
     if (!claim.value || escrow.amount !== claim.value.amount || escrow.currency !== claim.value.currency) {
       throw mismatch('value differs from the escrow');
+    }
+    // The USD value is what trust volume and credentials count: it must be the escrow's, not the platform's say-so.
+    if (!sameEscrowUsd(claim.value.usd, escrow.value_usd)) {
+      throw mismatch(`usd ${claim.value.usd} differs from the escrow's recorded ${Number(escrow.value_usd)}`);
     }
     if (escrowBacksAnotherReceipt) throw mismatch('already backs another receipt for this subject');
     return 'ESCROW_VERIFIED';

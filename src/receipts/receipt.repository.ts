@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { NewReceiptRow, ReceiptOutcome, ReceiptRow } from '../db/schema.ts';
 
@@ -50,6 +51,25 @@ export function createReceiptRepository(db: Db) {
         for (const row of inserted) stored.set(row.receipt_id, row);
       }
       return stored;
+    },
+
+    /**
+     * Stores the counterparty's co-signatures on a receipt that has none yet (a platform-signed one becomes
+     * counterparty-signed). Undefined when the receipt is revoked, has other content, or a co-signature got there first.
+     */
+    attachCosignatures(receiptId: string, contentHash: string, cosignatures: readonly string[]): Promise<ReceiptRow | undefined> {
+      return db
+        .updateTable('receipts')
+        .set({
+          cosignatures: [...cosignatures],
+          confidence: sql<ReceiptRow['confidence']>`case when confidence = 'PLATFORM_SIGNED' then 'COUNTERPARTY_SIGNED' else confidence end`,
+        })
+        .where('receipt_id', '=', receiptId)
+        .where('content_hash', '=', contentHash)
+        .where('revoked_at', 'is', null)
+        .where(sql<boolean>`cardinality(cosignatures) = 0`)
+        .returningAll()
+        .executeTakeFirst();
     },
 
     async revoke(receiptId: string, values: { reason: string; by: string; now: Date }): Promise<ReceiptRow | undefined> {

@@ -23,7 +23,8 @@ export type ReceiptResult = { receipt: ReceiptRow; duplicate: boolean } | Receip
 const escrowKey = (platformDid: string, escrowId: string) => `${platformDid}\u0000${escrowId}`;
 const backingKey = (platformDid: string, escrowId: string, subjectDid: string) => `${platformDid}\u0000${escrowId}\u0000${subjectDid}`;
 
-export function toReceiptRow(receipt: VerifiedReceipt, confidence: ReceiptRow['confidence'], now: Date): NewReceiptRow {
+/** With `escrow` (an ESCROW_VERIFIED receipt), the USD value stored is the escrow's recorded one. */
+export function toReceiptRow(receipt: VerifiedReceipt, confidence: ReceiptRow['confidence'], now: Date, escrow?: SettlementRow): NewReceiptRow {
   const { claim } = receipt;
   return {
     receipt_id: receipt.receiptId,
@@ -36,7 +37,7 @@ export function toReceiptRow(receipt: VerifiedReceipt, confidence: ReceiptRow['c
     outcome: claim.outcome,
     amount: claim.value?.amount ?? null,
     currency: claim.value?.currency ?? null,
-    value_usd: claim.value?.usd ?? 0,
+    value_usd: escrow ? Number(escrow.value_usd) : (claim.value?.usd ?? 0),
     escrow_id: claim.escrowId ?? null,
     escrow_verified: confidence === 'ESCROW_VERIFIED',
     confidence,
@@ -112,7 +113,7 @@ export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
           const confidence = decideConfidence(receipt, escrow, backing !== null && backed.has(backing));
           if (backing) backed.add(backing);
           claimedIds.set(receipt.receiptId, index);
-          toInsert.push({ index, row: toReceiptRow(receipt, confidence, now) });
+          toInsert.push({ index, row: toReceiptRow(receipt, confidence, now, confidence === 'ESCROW_VERIFIED' ? escrow : undefined) });
         } catch (error) {
           results[index] = asReceiptError(error);
         }
@@ -144,6 +145,16 @@ export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
           ? duplicateOrConflict(first, receipt)
           : new ConflictError('RECEIPT_CONFLICT', `receipt ${receipt.receiptId} appears twice in the batch`);
       }
+      // A resubmission may bring the counterparty's co-signature the first submission lacked: keep it.
+      for (const { index, receipt } of verified) {
+        const result = results[index];
+        if (!result || result instanceof CredenceError || !result.duplicate) continue;
+        if (receipt.cosignatures.length === 0 || result.receipt.cosignatures.length > 0 || result.receipt.revoked_at) continue;
+        const updated =
+          (await receipts.attachCosignatures(receipt.receiptId, receipt.contentHash, receipt.cosignatures)) ??
+          (await receipts.findByIds([receipt.receiptId]))[0]!;
+        results[index] = { receipt: updated, duplicate: true };
+      }
     });
     return results;
   }
@@ -163,8 +174,11 @@ export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
       if (!caller.isAdmin && caller.did !== receipt.platform_did) {
         throw new AuthError('FORBIDDEN', 'only the issuing platform or an admin can revoke a receipt');
       }
-      if (receipt.revoked_at) return receipt;
       return db.transaction().execute(async (trx) => {
+        // A suspended (leaked) or pending platform key must not erase history. The share lock makes a concurrent
+        // suspension wait for this revocation, or this revocation see the suspension.
+        if (!caller.isAdmin) requireApprovedPlatform(caller.did, await createPlatformRepository(trx).findForShare(caller.did));
+        if (receipt.revoked_at) return receipt;
         const revoked = await createReceiptRepository(trx).revoke(receiptId, { reason, by: caller.did, now });
         // Someone else revoked it first: they took it out of the aggregates.
         if (!revoked) return (await createReceiptRepository(trx).findByIds([receiptId]))[0]!;

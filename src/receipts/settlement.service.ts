@@ -4,7 +4,7 @@ import type { SettlementRow } from '../db/schema.ts';
 import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { createPlatformRepository } from '../identity/platform.repository.ts';
-import { canTransition } from './escrow-rules.ts';
+import { canTransition, sameEscrowUsd } from './escrow-rules.ts';
 import { requireApprovedPlatform } from './platform-gate.ts';
 import { createSettlementRepository } from './settlement.repository.ts';
 import { verifySettlementEvent } from './settlement-verification.ts';
@@ -59,13 +59,19 @@ export function createSettlementService(db: Db) {
             updated_at: event.occurredAt,
           });
         } else {
+          // The terms are fixed when the escrow is funded; a later event repeats them or is refused (never ignored).
           const sameTerms =
             escrow.depositor_did === claim.depositor &&
             escrow.beneficiary_did === claim.beneficiary &&
             escrow.amount === claim.amount &&
-            escrow.currency === claim.currency;
+            escrow.currency === claim.currency &&
+            sameEscrowUsd(claim.usd, escrow.value_usd) &&
+            (claim.jobId == null || claim.jobId === escrow.job_id);
           if (!sameTerms) {
-            throw new ConflictError('ESCROW_MISMATCH', `escrow ${claim.escrowId}: parties or amount differ from when it was funded`);
+            throw new ConflictError(
+              'ESCROW_MISMATCH',
+              `escrow ${claim.escrowId}: parties, job, amount, currency or usd differ from when it was funded`,
+            );
           }
           if (event.occurredAt < new Date(escrow.updated_at)) {
             throw new ConflictError('INVALID_TRANSITION', `escrow ${claim.escrowId}: event is older than the escrow's last change`);

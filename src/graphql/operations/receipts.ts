@@ -126,8 +126,10 @@ builder.mutationFields((t) => ({
   }),
   revokeReceipt: t.field({
     type: RevokeReceiptPayloadRef,
-    description: 'Revokes a receipt: by its issuing platform or an admin. Revoked receipts stop counting.',
-    errors: { types: [AuthError, InputError, NotFoundError] },
+    description:
+      'Revokes a receipt: by its issuing platform while it is approved (else PLATFORM_NOT_APPROVED), or an admin. ' +
+      'Revoked receipts stop counting.',
+    errors: { types: [AuthError, InputError, NotFoundError, PlatformError] },
     authScopes: { authenticated: true },
     args: {
       receiptId: t.arg.id({ required: true }),
