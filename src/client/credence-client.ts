@@ -5,8 +5,12 @@ import type { ErrorCode } from '../errors.ts';
 import type { Ed25519KeyPair } from '../crypto/ed25519.ts';
 import { mintAuthToken } from '../auth/mint-token.ts';
 import type {
+  Agent,
+  ClaimDidOptions,
   Credential,
   IssueCredentialOptions,
+  PresentationVerificationResult,
+  ServiceInfo,
   RecordedSettlement,
   ReceiptSubmission,
   SubmitReceiptOutcome,
@@ -87,6 +91,9 @@ const CREDENTIAL = /* GraphQL */ `
 
 const ERROR_FIELDS = '... on Error { code message } ... on InputError { field }';
 
+const AGENT = 'did displayName kind claimedAt profileUrl badgeUrl';
+const VERIFICATION_RESULT = 'valid revoked expired format credentialId issuer issuedByService subject types validFrom validUntil errors problems { code message } warnings';
+
 const SUBMIT_RESULT = `__typename ... on SubmitReceiptPayload { duplicate receipt { ...CredenceReceipt } } ${ERROR_FIELDS}`;
 
 const QUERIES = {
@@ -113,10 +120,18 @@ const QUERIES = {
   issueCredential: `${CREDENTIAL} mutation CredenceIssueCredential($input: IssueCredentialInput!) {
     issueCredential(input: $input) { __typename ... on IssueCredentialPayload { credential { ...CredenceCredential } } ${ERROR_FIELDS} } }`,
   verifyCredential: `query CredenceVerifyCredential($credential: String!) {
-    verifyCredential(credential: $credential) {
-      valid revoked expired format credentialId issuer issuedByService subject types validFrom validUntil errors
-      problems { code message } warnings
+    verifyCredential(credential: $credential) { ${VERIFICATION_RESULT} } }`,
+  verifyPresentation: `query CredenceVerifyPresentation($presentation: String!, $challenge: String, $domain: String) {
+    verifyPresentation(presentation: $presentation, challenge: $challenge, domain: $domain) {
+      valid format holder errors problems { code message } credentials { ${VERIFICATION_RESULT} }
     } }`,
+  serviceInfo: 'query CredenceServiceInfo { serviceInfo { did version didDocumentUrl statusListUrl } }',
+  agent: `query CredenceAgent($did: String!) { agent(did: $did) { ${AGENT} } }`,
+  claimDid: `mutation CredenceClaimDid($input: ClaimDidInput) {
+    claimDid(input: $input) { __typename ... on ClaimDidPayload { agent { ${AGENT} } } ${ERROR_FIELDS} } }`,
+  credentials: `${CREDENTIAL} query CredenceCredentials($did: String!, $first: Int) {
+    credentials(did: $did, first: $first) { edges { node { ...CredenceCredential } } } }`,
+  credential: `${CREDENTIAL} query CredenceCredential($id: ID!) { credential(id: $id) { ...CredenceCredential } }`,
 } as const;
 
 interface GraphQLBody<T> {
@@ -164,6 +179,18 @@ export interface CredenceClient {
   issueCredential(input: IssueCredentialOptions): Promise<Credential>;
   /** A JWT, JSON-LD text, or a JSON-LD object. */
   verifyCredential(credential: string | object): Promise<VerificationResult>;
+  /** A holder's presentation (JWT, JSON-LD text or object); pass the challenge and domain you gave the holder. */
+  verifyPresentation(presentation: string | object, binding?: { challenge?: string; domain?: string }): Promise<PresentationVerificationResult>;
+  /** The service's DID, version, and where its DID document and first status list are published. */
+  serviceInfo(): Promise<ServiceInfo>;
+  /** A claimed agent, or null when the DID has not claimed itself. */
+  agent(did: string): Promise<Agent | null>;
+  /** Claims the key's own DID (needs `key`); claiming again updates the display name. */
+  claimDid(input?: ClaimDidOptions): Promise<Agent>;
+  /** Credentials issued to a DID, newest first (at most `first`, default 20, up to 100). */
+  credentials(did: string, options?: { first?: number }): Promise<Credential[]>;
+  /** One credential by its id (`urn:uuid:…`), or null. */
+  credential(id: string): Promise<Credential | null>;
   /** Any other operation, with the same transport, errors and (when `auth`) a fresh token. */
   request<T>(query: string, variables?: Record<string, unknown>, options?: { auth?: boolean }): Promise<T>;
 }
@@ -277,6 +304,43 @@ export function createCredenceClient(options: CredenceClientOptions): CredenceCl
     async verifyCredential(credential) {
       const text = typeof credential === 'string' ? credential : JSON.stringify(credential);
       return (await request<{ verifyCredential: VerificationResult }>(QUERIES.verifyCredential, { credential: text })).verifyCredential;
+    },
+
+    async verifyPresentation(presentation, binding = {}) {
+      const text = typeof presentation === 'string' ? presentation : JSON.stringify(presentation);
+      return (
+        await request<{ verifyPresentation: PresentationVerificationResult }>(QUERIES.verifyPresentation, {
+          presentation: text,
+          challenge: binding.challenge ?? null,
+          domain: binding.domain ?? null,
+        })
+      ).verifyPresentation;
+    },
+
+    async serviceInfo() {
+      return (await request<{ serviceInfo: ServiceInfo }>(QUERIES.serviceInfo)).serviceInfo;
+    },
+
+    async agent(did) {
+      return (await request<{ agent: Agent | null }>(QUERIES.agent, { did })).agent;
+    },
+
+    async claimDid(input = {}) {
+      const { claimDid } = await request<{ claimDid: { __typename: string; agent: Agent } }>(
+        QUERIES.claimDid,
+        { input: { displayName: input.displayName ?? null, ...(input.kind ? { kind: input.kind } : {}) } },
+        { auth: true },
+      );
+      return throwIfError(claimDid).agent;
+    },
+
+    async credentials(did, { first } = {}) {
+      const { credentials } = await request<{ credentials: { edges: Array<{ node: Credential }> } }>(QUERIES.credentials, { did, first: first ?? null });
+      return credentials.edges.map((edge) => edge.node);
+    },
+
+    async credential(id) {
+      return (await request<{ credential: Credential | null }>(QUERIES.credential, { id })).credential;
     },
   };
 }

@@ -21,7 +21,7 @@ export interface CreatePresentationOptions {
   challenge: string;
   /** The verifier's domain (JWT `aud`, proof `domain`). */
   domain: string;
-  /** JWT (default) carries JWT and JSON-LD credentials alike; JSON_LD (a VC 2.0 presentation) only JSON-LD ones. */
+  /** JWT (default): a JWT VP of JWT credentials; JSON_LD: a VC 2.0 presentation of JSON-LD credentials. */
   format?: PresentationFormat;
   /** The signing time; the system clock by default. */
   now?: Date;
@@ -82,6 +82,16 @@ export async function createPresentation(options: CreatePresentationOptions): Pr
       throw invalid(`credential ${index} is about ${credential.subject ?? 'no subject'}, not this key's DID ${holder.did}`, `credentials.${index}`);
     }
   });
+  // A JWT VP follows VC 1.1 (did-jwt-vc), a JSON-LD one VC 2.0: each holds credentials of its own kind.
+  const misfit = credentials.findIndex((credential) => credential.jsonLd !== (format === 'JSON_LD'));
+  if (misfit >= 0) {
+    throw invalid(
+      format === 'JWT'
+        ? `credential ${misfit} is JSON-LD: a JWT presentation holds JWT credentials (use format JSON_LD)`
+        : `credential ${misfit} is a JWT: a JSON_LD presentation holds JSON-LD credentials (use format JWT)`,
+      `credentials.${misfit}`,
+    );
+  }
   const now = options.now ?? new Date();
   if (format === 'JWT') {
     return createJwtPresentation({
@@ -93,8 +103,6 @@ export async function createPresentation(options: CreatePresentationOptions): Pr
       lifetimeSeconds: options.lifetimeSeconds ?? PRESENTATION_LIFETIME_SECONDS,
     });
   }
-  const jwtIndex = credentials.findIndex((credential) => !credential.jsonLd);
-  if (jwtIndex >= 0) throw invalid(`credential ${jwtIndex} is a JWT: a JSON_LD presentation holds JSON-LD credentials (use format JWT)`, `credentials.${jwtIndex}`);
   const presentation = await createJsonLdPresentation({
     holder,
     credentials: credentials.map((credential) => credential.value as object),

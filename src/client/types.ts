@@ -176,3 +176,39 @@ export interface VerificationResult {
   problems: VerificationProblem[];
   warnings: string[];
 }
+
+export interface PresentationVerificationResult {
+  valid: boolean;
+  format: string | null;
+  /** The DID that signed the presentation. */
+  holder: string | null;
+  errors: string[];
+  problems: VerificationProblem[];
+  /** One result per credential in the presentation. */
+  credentials: VerificationResult[];
+}
+
+export interface ServiceInfo {
+  did: string;
+  version: string;
+  /** `<public URL>/.well-known/did.json` */
+  didDocumentUrl: string;
+  /** `<public URL>/credentials/status/1` */
+  statusListUrl: string;
+}
+
+export type AgentKind = 'AGENT' | 'SERVICE' | 'HUMAN';
+
+export interface Agent {
+  did: string;
+  displayName: string | null;
+  kind: AgentKind;
+  claimedAt: string;
+  profileUrl: string;
+  badgeUrl: string;
+}
+
+export interface ClaimDidOptions {
+  displayName?: string | null;
+  kind?: AgentKind | null;
+}

@@ -504,8 +504,8 @@ export function registerTools(server: McpServer, backend: McpBackend, options: R
         description:
           'Signs a Verifiable Presentation of your own credentials with your key, bound to the verifier\'s challenge ' +
           'and domain, for a verifier (a marketplace, another agent) that asked you to prove your reputation. Give ' +
-          'the credentialIds from list_my_credentials or request_credential. format JWT (default) carries any of ' +
-          'your credentials; JSON_LD needs JSON_LD credentials. Hand the presentation to the verifier as is.',
+          'the credentialIds from list_my_credentials or request_credential. format JWT (default) presents JWT ' +
+          'credentials, JSON_LD presents JSON_LD credentials. Hand the presentation to the verifier as is.',
         inputSchema: {
           credentialIds: z.array(CredentialId).min(1).max(MAX_PRESENTED_CREDENTIALS).describe('Your credentials to present.'),
           challenge: z.string().min(1).max(MAX_BINDING).describe('The nonce the verifier gave you.'),
