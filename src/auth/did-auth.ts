@@ -53,7 +53,12 @@ export function checkAuthToken(token: string, audience: string, now: Date): Veri
 
   const { aud, iat, exp, nbf, jti } = payload;
   const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(audience)) throw fail(`token aud must be ${audience}`);
+  if (!audiences.includes(audience)) {
+    throw fail(
+      `token aud must be ${audience}, this service's DID: mint it with \`credence token --aud ${audience}\`, or set ` +
+        'CREDENCE_PUBLIC_URL to the URL you call so the default audience matches',
+    );
+  }
   if (!isSeconds(iat) || !isSeconds(exp)) throw fail('token must carry numeric iat and exp');
   if (nbf !== undefined && !isSeconds(nbf)) throw fail('token nbf must be numeric');
   if (exp <= iat) throw fail('token exp must be after iat');
@@ -62,8 +67,15 @@ export function checkAuthToken(token: string, audience: string, now: Date): Veri
   }
   const nowSeconds = now.getTime() / 1000;
   const notBefore = Math.max(iat, typeof nbf === 'number' ? nbf : iat);
-  if (notBefore > nowSeconds + CLOCK_SKEW_SECONDS) throw fail('token is not yet valid');
-  if (exp < nowSeconds - CLOCK_SKEW_SECONDS) throw new AuthError('TOKEN_EXPIRED', 'token has expired');
+  if (notBefore > nowSeconds + CLOCK_SKEW_SECONDS) {
+    throw fail(`token is not yet valid: its iat or nbf is more than ${CLOCK_SKEW_SECONDS} s ahead of the server's clock; check this machine's clock`);
+  }
+  if (exp < nowSeconds - CLOCK_SKEW_SECONDS) {
+    throw new AuthError(
+      'TOKEN_EXPIRED',
+      `token has expired (exp plus the ${CLOCK_SKEW_SECONDS} s allowed for clock skew has passed): mint a new one for each request, and check this machine's clock`,
+    );
+  }
   if (typeof jti !== 'string' || jti.length < 8 || jti.length > 128) {
     throw fail('token jti must be a string of 8 to 128 characters');
   }
@@ -73,7 +85,7 @@ export function checkAuthToken(token: string, audience: string, now: Date): Veri
 export async function verifyAuthToken(token: string, options: VerifyTokenOptions): Promise<VerifiedToken> {
   const verified = checkAuthToken(token, options.audience, options.now);
   const firstUse = await options.replayStore.spend(verified.did, verified.jti, verified.expiresAt);
-  if (!firstUse) throw new AuthError('TOKEN_REPLAYED', 'token was already used');
+  if (!firstUse) throw new AuthError('TOKEN_REPLAYED', 'token was already used: tokens are single-use, mint a new one for each request');
   return verified;
 }
 

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 import { usePreparedStatements } from './prepared.ts';
+import { NulGuardPlugin } from './nul-guard.ts';
 import { createPostgresListener, type NotificationHandler, type Unlisten } from './notification-listener.ts';
 
 // int8 (COUNT, SUM of ints) as JS numbers: the counts here stay far below 2^53.
@@ -36,8 +37,47 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/**
+ * The database a PostgreSQL URL names. Without one, pg would fall back to PGDATABASE or the user's name (usually
+ * `postgres`) and Credence's tables would land there unnoticed, so that is refused.
+ */
+export function databaseNameFromUrl(databaseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new Error('DATABASE_URL is not a URL; expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`DATABASE_URL must start with postgres:// or postgresql://, not ${url.protocol}//`);
+  }
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (name === '' || name.includes('/')) {
+    const example = new URL(url.href);
+    example.password = example.password ? '***' : '';
+    example.pathname = '/credence';
+    throw new Error(
+      `DATABASE_URL names no database (its path should be /DATABASE): use e.g. ${example.href} ` +
+        'after creating it with `createdb credence`',
+    );
+  }
+  return name;
+}
+
+/** `createdb` arguments that reach the same server as the URL, for the hint when its database is missing. */
+function createdbCommand(databaseUrl: string, name: string): string {
+  const url = new URL(databaseUrl);
+  const args = ['createdb'];
+  if (url.hostname) args.push('-h', decodeURIComponent(url.hostname).replace(/^\[|\]$/g, ''));
+  if (url.port) args.push('-p', url.port);
+  if (url.username) args.push('-U', decodeURIComponent(url.username));
+  args.push(/^[A-Za-z0-9_]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`);
+  return args.join(' ');
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
+    const databaseName = databaseNameFromUrl(options.databaseUrl);
     // JIT compilation pays off for analytics, not for millisecond reads: a misestimated plan would spend seconds
     // compiling a query that runs in a few milliseconds.
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: '-c jit=off' });
@@ -49,6 +89,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       client.on('error', () => undefined);
       usePreparedStatements(client);
     });
+    // A database that does not exist is a setup step, not an outage: say which and how to create it. Any other
+    // failure (a server that is down) surfaces on first use, as before.
+    try {
+      await pool.query('select 1');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '3D000') {
+        await pool.end().catch(() => undefined);
+        throw new Error(
+          `database "${databaseName}" (from DATABASE_URL) does not exist; create it with ` +
+            `\`${createdbCommand(options.databaseUrl, databaseName)}\` (or CREATE DATABASE in psql), then start again`,
+          { cause: error },
+        );
+      }
+    }
     let listener: ReturnType<typeof createPostgresListener> | undefined;
     const databaseUrl = options.databaseUrl;
     return wrap(pool, 'postgres', async () => listener?.close(), (channel, handler) => {
@@ -70,7 +124,7 @@ function wrap(
   closeEngine: () => Promise<void>,
   listen: NonNullable<Database['listen']>,
 ): Database {
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), plugins: [new NulGuardPlugin()] });
   return {
     db,
     kind,

@@ -17,6 +17,7 @@ import { badgeHeaders, computeEtag, etagMatches } from '../badges/trust-badge.ts
 import type { Clock } from '../context.ts';
 import { FIRST_STATUS_LIST_ID } from '../credentials/credential.service.ts';
 import { decodeJws, isEd25519DidKey } from '../crypto/ed25519.ts';
+import { SubjectDidSchema } from '../identity/subject-did.ts';
 import type { CredentialEncoding, ReceiptRow } from '../db/schema.ts';
 import { CredenceError, InputError, NotFoundError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
@@ -47,7 +48,7 @@ const MAX_SIGNED_PAYLOAD = 16_384;
 const MAX_COSIGNATURES = 20;
 const MAX_DOCUMENT = 262_144;
 
-/** Any DID method's shape (imported history may name any); the same rule as GraphQL's trust queries. */
+/** Any DID method's shape, for a receipt's claimed subject; reads about a DID take SubjectDidSchema, as GraphQL's trust queries do. */
 const AnyDid = z.string().min(8).max(200).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'must be a DID');
 const DidKey = z.string().max(200).refine(isEd25519DidKey, 'must be an Ed25519 did:key (did:key:z6Mk…)');
 const CREDENTIAL_ID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -182,7 +183,7 @@ export function reputationRoutesPlugin(deps: ReputationRouteDeps): Plugin {
       method: 'GET',
       pattern: /^agent\/([^/]+)\/reputation$/,
       async handle(_request, _url, [segment]) {
-        const did = zodInput(AnyDid, pathParam(segment!, 'did'), 'did');
+        const did = zodInput(SubjectDidSchema, pathParam(segment!, 'did'), 'did');
         const now = clock();
         const [report, counts, active] = await Promise.all([
           services.trust.report(did, now),
@@ -198,7 +199,7 @@ export function reputationRoutesPlugin(deps: ReputationRouteDeps): Plugin {
       method: 'GET',
       pattern: /^receipts$/,
       async handle(_request, url) {
-        const did = requiredDid(url, AnyDid);
+        const did = requiredDid(url, SubjectDidSchema);
         const limit = queryInt(url, 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
         const offset = queryInt(url, 'offset', 0, 0, MAX_OFFSET);
         const [rows, total] = await Promise.all([
@@ -276,7 +277,7 @@ export function reputationRoutesPlugin(deps: ReputationRouteDeps): Plugin {
       async handle(request, _url, [segment]) {
         let did: string | null = null;
         try {
-          did = zodInput(AnyDid, pathParam(segment!, 'did'), 'did');
+          did = zodInput(SubjectDidSchema, pathParam(segment!, 'did'), 'did');
         } catch {
           did = null;
         }

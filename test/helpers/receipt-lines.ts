@@ -1,5 +1,6 @@
 // Deterministic trust-eval JSONL receipts for `credence import`: every action category, outcome and aggregate table
 // gets rows, subjects overlap, and the same seed always gives the same lines.
+import { didKeyFromPublicKey, keyPairFromSeed } from '../../src/crypto/ed25519.ts';
 import { ACTION_CATEGORIES } from '../../src/trust/types.ts';
 
 export function prng(seed: number): () => number {
@@ -24,7 +25,19 @@ export interface ReceiptLineOptions {
   prefix?: string;
 }
 
-export const agentDid = (i: number) => `did:key:z6MkFaultAgent${String(i).padStart(6, '0')}`;
+// Real Ed25519 did:keys from fixed seeds: trust reads refuse anything else.
+const agentDids = new Map<number, string>();
+export const agentDid = (i: number): string => {
+  let did = agentDids.get(i);
+  if (did === undefined) {
+    const seed = Buffer.alloc(32);
+    seed.writeUInt32BE(i, 28);
+    seed.write('receipt-lines', 0);
+    did = didKeyFromPublicKey(keyPairFromSeed(seed).publicKey);
+    agentDids.set(i, did);
+  }
+  return did;
+};
 
 export function receiptLines(options: ReceiptLineOptions): string[] {
   const random = prng(options.seed);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type CliResult } from '../helpers/cli.ts';
+import { testDatabaseKinds } from '../helpers/database.ts';
 
 let dir: string;
 
@@ -12,7 +13,7 @@ let dir: string;
 function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, CREDENCE_DATA_DIR: path.join(dir, 'data'), CREDENCE_LOG_LEVEL: 'error', ...options.env };
-    delete env.DATABASE_URL;
+    if (options.env?.DATABASE_URL === undefined) delete env.DATABASE_URL;
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -115,4 +116,26 @@ describe('credence CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ENOENT');
   }, 240_000);
+});
+
+describe('credence and DATABASE_URL', () => {
+  it('a DATABASE_URL without a database name is refused before anything is created', async () => {
+    const result = await cli(['migrate'], { env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_URL names no database');
+    expect(result.stderr).toContain('createdb credence');
+  }, 120_000);
+});
+
+// Needs a real server: only where TEST_DATABASE_URL is set (CI).
+describe.each(testDatabaseKinds.filter((kind) => kind === 'postgres'))('a missing database on %s', () => {
+  it('says which database is missing and how to create it', async () => {
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = '/credence_missing_db_for_test';
+    const result = await cli(['migrate'], { env: { DATABASE_URL: url.toString() } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('database "credence_missing_db_for_test" (from DATABASE_URL) does not exist');
+    expect(result.stderr).toContain(`createdb -h ${url.hostname}`);
+    expect(result.stderr).not.toContain('migration unknown failed');
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InputError } from '../../errors.ts';
 import { MAX_TRUST_BATCH } from '../../trust-store/trust.service.ts';
 import { builder } from '../builder.ts';
+import { SubjectDidSchema } from '../../identity/subject-did.ts';
 import { AgentRef } from '../types/agent.ts';
 import { TrustDecisionRef } from '../types/trust-decision.ts';
 import { TrustPolicyInputRef } from '../types/trust-policy-input.ts';
@@ -14,9 +15,10 @@ export const AnyDidSchema = z.string().min(8).max(200).regex(/^did:[a-z0-9]+:[A-
 builder.queryFields((t) => ({
   trust: t.field({
     type: TrustReportRef,
-    description: 'The trust report of any DID; an unknown DID gets tier F, confidence 0 and flag NO_HISTORY.',
+    description:
+      'The trust report of an Ed25519 did:key or a did:web (anything else is INVALID_INPUT); a DID without history gets tier F, confidence 0 and flag NO_HISTORY.',
     args: {
-      did: t.arg.string({ required: true, validate: AnyDidSchema }),
+      did: t.arg.string({ required: true, validate: SubjectDidSchema }),
       asOf: t.arg({ type: 'DateTime', required: false }),
     },
     resolve: (_root, { did, asOf }, context) => context.services.trust.report(did, asOf ?? context.clock()),
@@ -25,7 +27,7 @@ builder.queryFields((t) => ({
     type: [TrustReportRef],
     description: `Reports for up to ${MAX_TRUST_BATCH} DIDs, in input order.`,
     args: {
-      dids: t.arg.stringList({ required: true, validate: z.array(AnyDidSchema).max(MAX_TRUST_BATCH, `at most ${MAX_TRUST_BATCH} DIDs`) }),
+      dids: t.arg.stringList({ required: true, validate: z.array(SubjectDidSchema).max(MAX_TRUST_BATCH, `at most ${MAX_TRUST_BATCH} DIDs`) }),
       asOf: t.arg({ type: 'DateTime', required: false }),
     },
     resolve: (_root, { dids, asOf }, context) => context.services.trust.reports(dids, asOf ?? context.clock()),
@@ -34,7 +36,7 @@ builder.queryFields((t) => ({
     type: TrustDecisionRef,
     description: '"Can I hire this agent?": allow or deny under a policy, with a reason for every failed rule.',
     args: {
-      did: t.arg.string({ required: true, validate: AnyDidSchema }),
+      did: t.arg.string({ required: true, validate: SubjectDidSchema }),
       policy: t.arg({ type: TrustPolicyInputRef, required: true }),
       asOf: t.arg({ type: 'DateTime', required: false }),
     },

@@ -1,0 +1,23 @@
+// Which DIDs a trust read can be about: an agent's Ed25519 did:key, or a did:web (imported history may name one).
+// Anything else (a typo, a truncated key, another key type) is refused as INVALID_INPUT instead of answering tier F
+// with score 0, which would read as a bad agent.
+import { z } from 'zod';
+import { isEd25519DidKey } from '../crypto/ed25519.ts';
+
+export const MAX_SUBJECT_DID_LENGTH = 200;
+
+// did:web:<host>[%3A<port>][:<path segment>]...: a DNS name (or localhost), lower- or upper-case.
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const DID_WEB = new RegExp(`^did:web:${LABEL}(?:\\.${LABEL})*(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+|:%[0-9A-Fa-f]{2})*$`);
+
+export function isDidWeb(value: string): boolean {
+  return value.length <= MAX_SUBJECT_DID_LENGTH && DID_WEB.test(value);
+}
+
+export function isSubjectDid(value: string): boolean {
+  return value.length <= MAX_SUBJECT_DID_LENGTH && (isEd25519DidKey(value) || DID_WEB.test(value));
+}
+
+export const SUBJECT_DID_MESSAGE = 'must be an Ed25519 did:key (did:key:z6Mk…) or a did:web';
+
+export const SubjectDidSchema = z.string().refine(isSubjectDid, SUBJECT_DID_MESSAGE);

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { isSubjectDid } from '../../../src/identity/subject-did.ts';
+import { newKey } from '../../helpers/test-app.ts';
+
+describe('isSubjectDid', () => {
+  it('accepts an Ed25519 did:key and a did:web', () => {
+    expect(isSubjectDid(newKey().did)).toBe(true);
+    expect(isSubjectDid('did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK')).toBe(true);
+    for (const did of ['did:web:market.example', 'did:web:localhost%3A4000', 'did:web:example.com:agents:alice']) expect(isSubjectDid(did), did).toBe(true);
+  });
+
+  it('refuses typos, truncated keys, other key types and other methods', () => {
+    const valid = newKey().did;
+    for (const did of [
+      valid.slice(0, -1), // truncated
+      `${valid}x`,
+      valid.replace('did:key:', 'did:kee:'),
+      'did:key:z6MkFaultAgent000001', // base58 but not a key
+      'did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme', // secp256k1
+      'did:example:123',
+      'did:web:',
+      'did:web:exa mple.com',
+      'did:web:-bad.example',
+      'not-a-did',
+      '',
+      `did:web:${'a'.repeat(200)}.example`,
+    ]) {
+      expect(isSubjectDid(did), did).toBe(false);
+    }
+  });
+});
