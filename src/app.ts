@@ -57,6 +57,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicUrl: deps.config.publicUrl,
       signingKey: serviceSigningKey(deps.issuerKey, serviceDid),
       trustReports: deps.trustReports,
+      reputationCredentialsPerDay: deps.config.reputationCredentialsPerDay,
     },
     webhooks: { scoreDelta: deps.config.webhooks.scoreDelta, allowPrivateAddresses: deps.config.webhooks.allowPrivateAddresses },
     trustChanges: createTrustChangeFeed(deps.database, logger),

@@ -46,6 +46,7 @@ const ConfigSchema = z.object({
   CREDENCE_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   CREDENCE_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   CREDENCE_RATE_LIMIT_DID_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  CREDENCE_REPUTATION_CREDENTIALS_PER_DAY: z.coerce.number().int().min(0).max(100_000).default(24),
   CREDENCE_TRUST_PROXY: trustProxy,
   CREDENCE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(10),
   CREDENCE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
@@ -67,6 +68,8 @@ export interface Config {
   /** Requests per minute per client address and per authenticated DID; 0 turns that limit off. */
   rateLimitIpPerMinute: number;
   rateLimitDidPerMinute: number;
+  /** Reputation credentials one DID may be issued per 24 hours; 0 means no limit. */
+  reputationCredentialsPerDay: number;
   /** Proxies in front whose X-Forwarded-For entries are believed; 0 uses the socket address. */
   trustProxy: number;
   /** Slow clients: time to send the headers, and the whole request. */
@@ -105,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     rateLimitIpPerMinute: value.CREDENCE_RATE_LIMIT_IP_PER_MINUTE,
     rateLimitDidPerMinute: value.CREDENCE_RATE_LIMIT_DID_PER_MINUTE,
+    reputationCredentialsPerDay: value.CREDENCE_REPUTATION_CREDENTIALS_PER_DAY,
     trustProxy: value.CREDENCE_TRUST_PROXY,
     headersTimeoutSeconds: value.CREDENCE_HEADERS_TIMEOUT_SECONDS,
     requestTimeoutSeconds: value.CREDENCE_REQUEST_TIMEOUT_SECONDS,

@@ -84,6 +84,65 @@ export function createCredentialRepository(db: Db) {
         .executeTakeFirst();
     },
 
+    /** The newest revoked credential of this type built on the receipt, in any format. */
+    findRevokedForReceipt(receiptId: string, type: CredentialKind): Promise<CredentialRow | undefined> {
+      return db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('receipt_id', '=', receiptId)
+        .where('type', '=', type)
+        .where('revoked_at', 'is not', null)
+        .orderBy('revoked_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+
+    /** The credential an admin issued in place of `id`, if any. */
+    findReissueOf(id: string): Promise<CredentialRow | undefined> {
+      return db.selectFrom('credentials').selectAll().where('reissue_of', '=', id).executeTakeFirst();
+    },
+
+    /** Which of these credentials an admin reissued. */
+    async reissued(ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom('credentials').select('reissue_of').where('reissue_of', 'in', ids).execute();
+      return new Set(rows.map((row) => row.reissue_of!));
+    },
+
+    /**
+     * Serialises the reputation issuers of one DID until the transaction ends, so the reuse lookup and the quota
+     * count below see every credential a concurrent request for the same DID issued.
+     */
+    async lockReputationSubject(subjectDid: string): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`credence:reputation:${subjectDid}`}, 0))`.execute(db);
+    },
+
+    /** The subject's newest reputation credentials that signed these numbers (any format, revoked ones too). */
+    reputationWithHash(subjectDid: string, subjectHash: string, limit: number): Promise<CredentialRow[]> {
+      return db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('subject_did', '=', subjectDid)
+        .where('type', '=', 'REPUTATION')
+        .where('subject_hash', '=', subjectHash)
+        .orderBy('issued_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+    },
+
+    /** Reputation credentials issued to the subject since `since` (revoked ones included) and the oldest's time. */
+    async reputationIssuedSince(subjectDid: string, since: Date): Promise<{ count: number; oldest: Date | null }> {
+      const row = await db
+        .selectFrom('credentials')
+        .select((eb) => [eb.fn.countAll<string | number>().as('count'), eb.fn.min('issued_at').as('oldest')])
+        .where('subject_did', '=', subjectDid)
+        .where('type', '=', 'REPUTATION')
+        .where('issued_at', '>', since)
+        .executeTakeFirst();
+      return { count: Number(row?.count ?? 0), oldest: row?.oldest ? new Date(row.oldest as Date | string) : null };
+    },
+
     async insert(row: NewCredentialRow): Promise<CredentialRow> {
       return db.insertInto('credentials').values(row).returningAll().executeTakeFirstOrThrow();
     },

@@ -4,15 +4,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { CredentialEncoding, CredentialKind, CredentialRow, CredentialStatusListRow, ReceiptRow } from '../db/schema.ts';
-import { AuthError, InputError, NotFoundError } from '../errors.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { AuthError, ConflictError, InputError, NotFoundError, RateLimitError } from '../errors.ts';
 import { buildDidWebDocument } from '../identity/did-web.ts';
 import { createIssuerKeyRepository } from '../identity/issuer-key.repository.ts';
 import type { IssuerKey as ServiceIssuerKey } from '../identity/issuer-key.ts';
 import { createSettlementRepository } from '../receipts/settlement.repository.ts';
+import { canonicalJson } from '../receipts/signed-jws.ts';
 import { CREDENCE_CONTEXT_V1_PATH } from './contexts.ts';
 import { createCredentialRepository, type CredentialCursor, type RevokedEntry } from './credential.repository.ts';
 import {
   reputationCredential,
+  reputationSubject,
   taskCompletionCredential,
   type CredentialDraft,
   type TrustReportLike,
@@ -46,6 +49,8 @@ export interface CredentialServiceOptions {
   /** The active issuer key; it signs credentials and status lists alike. */
   signingKey: SigningKey;
   trustReports: TrustReportSource;
+  /** Reputation credentials one DID may be issued per 24 hours (admin reissues included); 0 means no limit. */
+  reputationCredentialsPerDay?: number | undefined;
   /** Called inside the revoking transaction with the credentials just revoked (webhooks hook in here). */
   onRevoked?: ((trx: Db, revoked: readonly CredentialRow[], now: Date) => Promise<unknown>) | undefined;
 }
@@ -78,6 +83,18 @@ export interface PublishedStatusList {
 
 export const FIRST_STATUS_LIST_ID = 1;
 const MAX_REASON = 500;
+export const DEFAULT_REPUTATION_CREDENTIALS_PER_DAY = 24;
+const HOUR_MS = 3_600_000;
+/** The span of the per-DID reputation quota. */
+export const REPUTATION_QUOTA_WINDOW_MS = 24 * HOUR_MS;
+/** An unchanged report is answered with the live credential issued this recently, instead of a new one. */
+export const REPUTATION_REUSE_MS = 24 * HOUR_MS;
+
+/** Hash of what a reputation credential signs, less the time it was computed: equal hashes state equal numbers. */
+export function reputationHash(report: TrustReportLike): string {
+  const { asOf: _asOf, ...numbers } = reputationSubject(report);
+  return createHash('sha256').update(canonicalJson(numbers)).digest('base64url');
+}
 
 /** The issuer key loaded at start, as the library's signing key of the service's did:web. */
 export function serviceSigningKey(key: ServiceIssuerKey, serviceDid: string): SigningKey {
@@ -192,13 +209,21 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
     return receipt;
   }
 
-  async function issueTaskCompletion(caller: { did: string }, receiptId: string, format: CredentialEncoding, now: Date) {
+  /** With `reissueOf` (an admin's reissue), the revoked credential this one replaces. */
+  async function issueTaskCompletion(caller: { did: string }, receiptId: string, format: CredentialEncoding, now: Date, reissueOf?: CredentialRow) {
     return db.transaction().execute(async (trx) => {
       const receipt = await eligibleReceipt(trx, receiptId, caller.did);
       const repository = createCredentialRepository(trx);
       // A task happened once: asking again returns the live credential instead of spending another index.
       const existing = await repository.findLiveForReceipt(receiptId, 'TASK_COMPLETION', format);
+      if (existing && reissueOf) throw new ConflictError('ALREADY_EXISTS', `credential ${existing.id} for receipt ${receiptId} is live`);
       if (existing) return existing;
+      // Revocation is an admin's decision: the receipt (whose JWT is public) must not buy a fresh credential. Under
+      // the receipt row lock taken above, so a concurrent issuer for the same receipt waits and sees the same.
+      const revoked = reissueOf ? undefined : await repository.findRevokedForReceipt(receiptId, 'TASK_COMPLETION');
+      if (revoked) {
+        throw new AuthError('FORBIDDEN', `credential ${revoked.id} for receipt ${receiptId} was revoked; only an admin can reissue it`);
+      }
       const settlement = await createSettlementRepository(trx).find(receipt.platform_did, receipt.escrow_id!);
       const { listId, index } = await allocateIndex(trx, now);
       const draft = taskCompletionCredential({
@@ -220,15 +245,51 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
           escrowId: receipt.escrow_id,
         },
       });
-      return repository.insert(rowFor(draft, 'TASK_COMPLETION', format, await sign(draft, format), listId, index, receiptId));
+      return repository.insert({
+        ...rowFor(draft, 'TASK_COMPLETION', format, await sign(draft, format), listId, index, receiptId),
+        reissue_of: reissueOf?.id ?? null,
+      });
     });
   }
 
-  async function issueReputation(caller: { did: string }, format: CredentialEncoding, now: Date) {
+  const reputationPerDay = options.reputationCredentialsPerDay ?? DEFAULT_REPUTATION_CREDENTIALS_PER_DAY;
+
+  async function issueReputation(caller: { did: string }, format: CredentialEncoding, now: Date, reissueOf?: CredentialRow) {
     // Computed before the transaction: the report reads a lot and must not hold the status list's lock meanwhile.
     const report = await options.trustReports.report(caller.did, now);
     if (report.did !== caller.did) throw new Error(`trust report is about ${report.did}, not ${caller.did}`);
+    const subjectHash = reputationHash(report);
     return db.transaction().execute(async (trx) => {
+      const repository = createCredentialRepository(trx);
+      await repository.lockReputationSubject(caller.did);
+      if (!reissueOf) {
+        const same = await repository.reputationWithHash(caller.did, subjectHash, 10);
+        // The same numbers an admin revoked are not signed again at the subject's request, unless the admin reissued.
+        const revoked = same.filter((row) => row.revoked_at);
+        const reissued = await repository.reissued(revoked.map((row) => row.id));
+        const standing = revoked.find((row) => !reissued.has(row.id));
+        if (standing) {
+          throw new AuthError('FORBIDDEN', `credential ${standing.id} stating these numbers was revoked; only an admin can reissue it`);
+        }
+        const live = same.find(
+          (row) =>
+            row.format === format &&
+            !row.revoked_at &&
+            new Date(row.issued_at).getTime() > now.getTime() - REPUTATION_REUSE_MS &&
+            (row.expires_at === null || new Date(row.expires_at) > now),
+        );
+        if (live) return live;
+        if (reputationPerDay > 0) {
+          const { count, oldest } = await repository.reputationIssuedSince(caller.did, new Date(now.getTime() - REPUTATION_QUOTA_WINDOW_MS));
+          if (count >= reputationPerDay) {
+            const retryMs = (oldest?.getTime() ?? now.getTime()) + REPUTATION_QUOTA_WINDOW_MS - now.getTime();
+            throw new RateLimitError(
+              `at most ${reputationPerDay} reputation credentials per DID per 24 hours`,
+              Math.max(1, Math.ceil(retryMs / 1000)),
+            );
+          }
+        }
+      }
       const { listId, index } = await allocateIndex(trx, now);
       const draft = reputationCredential({
         id: `urn:uuid:${randomUUID()}`,
@@ -237,9 +298,11 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
         status: statusListEntry(listUrl(listId), index),
         report,
       });
-      return createCredentialRepository(trx).insert(
-        rowFor(draft, 'REPUTATION', format, await sign(draft, format), listId, index, null),
-      );
+      return repository.insert({
+        ...rowFor(draft, 'REPUTATION', format, await sign(draft, format), listId, index, null),
+        subject_hash: subjectHash,
+        reissue_of: reissueOf?.id ?? null,
+      });
     });
   }
 
@@ -330,6 +393,29 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
       }
       if (input.receiptId) throw new InputError('receiptId is only for TASK_COMPLETION credentials', 'input.receiptId');
       return issueReputation(caller, input.format, now);
+    },
+
+    /**
+     * Admin reissue: a fresh credential in place of a revoked one, for the same subject, type and format, signed now
+     * (a task credential needs its receipt still eligible; a reputation one signs the current report). At most one
+     * reissue per revoked credential.
+     */
+    async reissue(id: string, _caller: { did: string }, now: Date): Promise<CredentialRow> {
+      const [revoked] = await reads.findByIds([id]);
+      if (!revoked) throw new NotFoundError(`no credential ${id}`);
+      if (!revoked.revoked_at) throw new InputError(`credential ${id} is not revoked; only a revoked credential is reissued`, 'id');
+      const earlier = await reads.findReissueOf(id);
+      if (earlier) throw new ConflictError('ALREADY_EXISTS', `credential ${id} was already reissued as ${earlier.id}`);
+      const subject = { did: revoked.subject_did };
+      try {
+        return revoked.type === 'TASK_COMPLETION'
+          ? await issueTaskCompletion(subject, revoked.receipt_id!, revoked.format, now, revoked)
+          : await issueReputation(subject, revoked.format, now, revoked);
+      } catch (error) {
+        // A concurrent reissue of the same credential won: the unique reissue_of index decided.
+        if (isUniqueViolation(error)) throw new ConflictError('ALREADY_EXISTS', `credential ${id} was already reissued`);
+        throw error;
+      }
     },
 
     /** Admin revocation; revoking a revoked credential returns it unchanged. */

@@ -9,6 +9,7 @@ import { toNumericDate } from './dates.ts';
 import type { DocumentLoader } from './document-loader.ts';
 import { jsonLdSigner, jwtSigner, type SigningKey } from './issuer-key.ts';
 import { describeError, Ed25519Signature2020Suite } from './jsonld-proof.ts';
+import { proofPool } from './proof-pool.ts';
 import { checkJwtSignature, looksLikeJwt, numericDate } from './jwt-credential.ts';
 import { verifyCredential } from './verify.ts';
 import {
@@ -252,22 +253,24 @@ async function verifyJsonLdPresentation(
     } else if (holder && problems.every((problem) => problem.code !== 'WRONG_HOLDER')) {
       // Expected challenge and domain were compared above (with their own reasons); the proof's own values are
       // signed, so checking the proof with them leaves only signature and key faults to report here.
-      const outcome = await vc.verify({
-        presentation,
-        suite: new Ed25519Signature2020Suite(),
-        challenge: proof.challenge,
-        ...(typeof proof.domain === 'string' ? { domain: proof.domain } : {}),
-        documentLoader: options.documentLoader,
-        now: options.now,
-        // Contained credentials are verified below with precise reasons; here only the presentation proof counts.
-        maxClockSkew: Number.POSITIVE_INFINITY,
-        checkStatus: async () => ({ verified: true }),
-      });
-      if (!outcome.presentationResult?.verified) {
-        problems.push({
-          code: 'BAD_SIGNATURE',
-          message: `signature: ${describeError(outcome.presentationResult?.error ?? outcome.error)}`,
-        });
+      // In a worker with a time budget (proof-pool.ts). Contained credentials are verified below with precise
+      // reasons; there only the presentation proof counts.
+      const outcome = await proofPool().run(
+        {
+          kind: 'presentation',
+          document: presentation,
+          challenge: proof.challenge,
+          ...(typeof proof.domain === 'string' ? { domain: proof.domain } : {}),
+          now: options.now,
+        },
+        options.documentLoader,
+      );
+      if (!outcome.verified) {
+        problems.push(
+          outcome.tooCostly
+            ? { code: 'TOO_COSTLY', message: outcome.error }
+            : { code: 'BAD_SIGNATURE', message: `signature: ${outcome.error}` },
+        );
       }
     }
   }

@@ -155,6 +155,10 @@ export interface CredentialsTable {
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
   revoked_by: string | null;
+  /** REPUTATION: hash of the signed numbers (everything but asOf), to answer an unchanged report with this one. */
+  subject_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set on an admin's reissue: the revoked credential this one replaces (at most one each). */
+  reissue_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type CredentialStatusListRow = Selectable<CredentialStatusListsTable>;

@@ -5,7 +5,7 @@ import { decodeGlobalID, resolveCursorConnection, type ResolveCursorConnectionAr
 import type { RequestContext } from '../../context.ts';
 import type { CredentialCursor } from '../../credentials/credential.repository.ts';
 import { FIRST_STATUS_LIST_ID } from '../../credentials/credential.service.ts';
-import { AuthError, InputError, NotFoundError } from '../../errors.ts';
+import { AuthError, ConflictError, InputError, NotFoundError, RateLimitError } from '../../errors.ts';
 import { builder } from '../builder.ts';
 import { AgentRef } from '../types/agent.ts';
 import { CredentialRef } from '../types/credential.ts';
@@ -114,8 +114,10 @@ builder.mutationFields((t) => ({
     type: IssueCredentialPayloadRef,
     description:
       'Issues a credential to the caller. TASK_COMPLETION needs one of the caller\'s own accepted, ESCROW_VERIFIED, ' +
-      'unrevoked receipts (asking again returns the live one); REPUTATION signs the caller\'s current trust report.',
-    errors: { types: [AuthError, InputError, NotFoundError] },
+      'unrevoked receipts (asking again returns the live one; once an admin revoked it, FORBIDDEN). REPUTATION signs ' +
+      'the caller\'s current trust report: unchanged numbers within a day return the live credential, and a DID gets ' +
+      'at most CREDENCE_REPUTATION_CREDENTIALS_PER_DAY per 24 hours (RATE_LIMITED).',
+    errors: { types: [AuthError, InputError, NotFoundError, RateLimitError] },
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: IssueCredentialInputRef, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -126,6 +128,22 @@ builder.mutationFields((t) => ({
         context.clock(),
       );
       return { credential };
+    },
+  }),
+  reissueCredential: t.field({
+    type: IssueCredentialPayloadRef,
+    description:
+      'Issues a fresh credential in place of a revoked one (admin): same subject, type and format, signed now. A task ' +
+      'credential needs its receipt still accepted, ESCROW_VERIFIED and unrevoked; a reputation credential signs the ' +
+      'current trust report. Once per revoked credential (ALREADY_EXISTS after that).',
+    errors: { types: [AuthError, InputError, NotFoundError, ConflictError] },
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, context) => {
+      const admin = await context.requireAdmin();
+      const credentialId = credentialIdFrom(String(id));
+      if (!credentialId) throw new NotFoundError(`no credential ${String(id)}`);
+      return { credential: await context.services.credentials.reissue(credentialId, admin, context.clock()) };
     },
   }),
   revokeCredential: t.field({
