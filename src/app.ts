@@ -61,6 +61,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     webhooks: { scoreDelta: deps.config.webhooks.scoreDelta, allowPrivateAddresses: deps.config.webhooks.allowPrivateAddresses },
     trustChanges: createTrustChangeFeed(deps.database, logger),
+    trustAnchors: deps.config.trust.anchors,
   });
   const metrics = createMetrics({ webhookBacklog: () => readWebhookBacklog(deps.database.db) });
   services.receipts = countingIngest(services.receipts, metrics);

@@ -25,6 +25,16 @@ const booleanFlag = z
   .optional()
   .transform((value) => (value ?? '').toLowerCase() === 'true');
 
+// Comma-separated DIDs (trust anchors): each must look like a DID.
+const didList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const dids = (value ?? '').split(',').map((did) => did.trim()).filter((did) => did.length > 0);
+    for (const did of dids) if (!/^did:[a-z0-9]+:\S+$/.test(did)) ctx.addIssue({ code: 'custom', message: `not a DID: ${did}` });
+    return [...new Set(dids)];
+  });
+
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
@@ -36,6 +46,11 @@ const ConfigSchema = z.object({
   CREDENCE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CREDENCE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CREDENCE_PROPAGATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  CREDENCE_TRUST_ANCHORS: didList,
+  CREDENCE_SEED_MIN_PLATFORMS: z.coerce.number().int().min(1).max(100).default(2),
+  CREDENCE_SEED_MIN_ESCROW_JOBS: z.coerce.number().int().min(1).max(100_000).default(5),
+  CREDENCE_SEED_MIN_COUNTERPARTIES: z.coerce.number().int().min(1).max(100_000).default(3),
+  CREDENCE_SEED_MIN_MEAN_AGE_DAYS: z.coerce.number().min(0).max(3650).default(60),
   CREDENCE_WEBHOOK_SCORE_DELTA: z.coerce.number().gt(0).max(100).default(5),
   CREDENCE_WEBHOOK_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(5),
   CREDENCE_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().gt(0).max(300).default(10),
@@ -64,6 +79,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Seconds between credibility propagation runs; 0 turns the background job off. */
   propagationIntervalSeconds: number;
+  /** Trust anchors and the observable seed rule of the credibility propagation. */
+  trust: Readonly<TrustConfig>;
   webhooks: Readonly<WebhookConfig>;
   /** Requests per minute per client address and per authenticated DID; 0 turns that limit off. */
   rateLimitIpPerMinute: number;
@@ -96,6 +113,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: value.CREDENCE_LOG_LEVEL,
     maxBodyBytes: value.CREDENCE_MAX_BODY_BYTES,
     propagationIntervalSeconds: value.CREDENCE_PROPAGATION_INTERVAL_SECONDS,
+    trust: Object.freeze({
+      anchors: Object.freeze(value.CREDENCE_TRUST_ANCHORS),
+      seedMinPlatforms: value.CREDENCE_SEED_MIN_PLATFORMS,
+      seedMinEscrowJobs: value.CREDENCE_SEED_MIN_ESCROW_JOBS,
+      seedMinCounterparties: value.CREDENCE_SEED_MIN_COUNTERPARTIES,
+      seedMinMeanAgeDays: value.CREDENCE_SEED_MIN_MEAN_AGE_DAYS,
+    }),
     webhooks: Object.freeze({
       scoreDelta: value.CREDENCE_WEBHOOK_SCORE_DELTA,
       intervalSeconds: value.CREDENCE_WEBHOOK_INTERVAL_SECONDS,
@@ -113,6 +137,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     headersTimeoutSeconds: value.CREDENCE_HEADERS_TIMEOUT_SECONDS,
     requestTimeoutSeconds: value.CREDENCE_REQUEST_TIMEOUT_SECONDS,
   });
+}
+
+export interface TrustConfig {
+  /** DIDs that seed propagation whatever the observable rule says (with those added through addTrustAnchor). */
+  anchors: readonly string[];
+  /** The observable seed rule (capped at the number of platforms with escrow-verified work). */
+  seedMinPlatforms: number;
+  seedMinEscrowJobs: number;
+  seedMinCounterparties: number;
+  seedMinMeanAgeDays: number;
 }
 
 export interface WebhookConfig {
