@@ -19,31 +19,9 @@ import { issueJwtCredential } from '../../../src/credentials/jwt-credential.ts';
 import { createJsonLdPresentation, createJwtPresentation, verifyPresentation } from '../../../src/credentials/presentation.ts';
 import { verifyCredential } from '../../../src/credentials/verify.ts';
 import { AGENT, KEY_1, NOW, RECEIPT, REVOKED_INDEX, environment, reputationDraft, taskDraft } from './helpers.ts';
+import { aliasValidUntil, nestStatus, type Doc } from '../../helpers/credential-rewrites.ts';
 
-type Doc = Record<string, any>;
-
-const VALID_UNTIL_IRI = 'https://www.w3.org/2018/credentials#validUntil';
-const XSD_DATE_TIME = 'http://www.w3.org/2001/XMLSchema#dateTime';
 const AFTER_EXPIRY = new Date('2027-06-01T00:00:00Z');
-
-/** Finding 1's rewriting: CURIE type, inline {"nst": "@nest"}, credentialStatus moved under "nst". */
-function nestStatus(credential: Doc): Doc {
-  const rewritten = structuredClone(credential);
-  rewritten.type = ['VerifiableCredential', `credence:${credential.type[1]}`];
-  rewritten['@context'] = [...credential['@context'], { nst: '@nest' }];
-  rewritten.nst = { credentialStatus: rewritten.credentialStatus };
-  delete rewritten.credentialStatus;
-  return rewritten;
-}
-
-/** Finding 2's rewriting: validUntil renamed to a term an inline context aliases to the same IRI. */
-function aliasValidUntil(credential: Doc): Doc {
-  const rewritten = structuredClone(credential);
-  rewritten['@context'] = [...credential['@context'], { vu: { '@id': VALID_UNTIL_IRI, '@type': XSD_DATE_TIME } }];
-  rewritten.vu = rewritten.validUntil;
-  delete rewritten.validUntil;
-  return rewritten;
-}
 
 /** What @digitalbazaar/vc alone says: the signature, with strict status, when credentialStatus is where it looks. */
 async function libraryVerdict(credential: Doc, env: { documentLoader: any }, now = NOW) {
