@@ -7,6 +7,7 @@ import * as credentials from './2026-11-21T0004_credentials.ts';
 import * as webhooks from './2026-11-21T0005_webhooks.ts';
 import * as trustVersions from './2026-11-21T0007_trust_versions.ts';
 import * as receiptIntegrity from './2026-12-04T0008_receipt_integrity.ts';
+import * as trustFairnessAnchors from './2026-12-04T0009_trust_fairness_anchors.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21T0001_identity': identity,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-21T0005_webhooks': webhooks,
   '2026-11-21T0007_trust_versions': trustVersions,
   '2026-12-04T0008_receipt_integrity': receiptIntegrity,
+  '2026-12-04T0009_trust_fairness_anchors': trustFairnessAnchors,
 };

@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { loadIssuerKey } from './identity/issuer-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { runPropagation } from './trust-store/propagation-job.ts';
+import { trustSettings } from './trust-store/settings.ts';
 import { createDeliveryWorker } from './webhooks/delivery-worker.ts';
 
 export interface RunningServer {
@@ -52,7 +53,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // instance run it at a time.
   let propagating: Promise<void> | undefined;
   const propagate = () => {
-    propagating ??= runPropagation(database.db, new Date())
+    propagating ??= runPropagation(database.db, new Date(), trustSettings(config))
       .then((run) => {
         if (!run.ran) return;
         app.metrics.observePropagation((run.milliseconds ?? 0) / 1000);

@@ -10,6 +10,7 @@ import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
 import { createReceiptService } from './receipts/receipt.service.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
 import { createTrustService } from './trust-store/trust.service.ts';
+import { createTrustAnchorService } from './trust-store/anchors.service.ts';
 import {
   createCredentialService,
   revokingCredentialsWithReceipts,
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   webhooks?: { scoreDelta: number; allowPrivateAddresses?: boolean };
   /** Feeds trustChanged subscriptions; without one, subscriptions hear nothing. */
   trustChanges?: TrustChangeFeed;
+  /** Configured trust anchors (CREDENCE_TRUST_ANCHORS), listed beside the admin-named ones. */
+  trustAnchors?: readonly string[];
 }
 
 export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
@@ -53,6 +56,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     ),
     credentials,
     trust,
+    trustAnchors: createTrustAnchorService(db, options.trustAnchors ?? []),
     webhooks: createWebhookService(db),
     trustChanges: options.trustChanges ?? createTrustChangeFeed({}),
   };

@@ -5,6 +5,7 @@ import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { checkAggregates, describeDifference, rebuildAggregates } from '../trust-store/aggregate-check.ts';
 import { runPropagation } from '../trust-store/propagation-job.ts';
+import { trustSettings } from '../trust-store/settings.ts';
 import { dateOption, defineCommand, UsageError, type CommandInput } from './command.ts';
 
 export const recomputeCommand = defineCommand({
@@ -46,7 +47,7 @@ async function recompute(input: CommandInput): Promise<number> {
       const rebuilt = await rebuildAggregates(database.db);
       console.log(JSON.stringify({ rebuilt }));
     }
-    const run = await runPropagation(database.db, asOf);
+    const run = await runPropagation(database.db, asOf, trustSettings(config));
     console.log(JSON.stringify(run.ran ? run : { ran: false, reason: 'another propagation run holds the lock' }));
     return run.ran ? 0 : 1;
   } finally {

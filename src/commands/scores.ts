@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { writeScores } from '../trust-store/scores.ts';
+import { trustSettings } from '../trust-store/settings.ts';
 import { dateOption, defineCommand } from './command.ts';
 
 export const scoresCommand = defineCommand({
@@ -24,7 +25,7 @@ counterparty credibility).`,
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       await migrateToLatest(database.db);
-      const written = await writeScores(database.db, asOf, out ? createWriteStream(out) : process.stdout);
+      const written = await writeScores(database.db, asOf, out ? createWriteStream(out) : process.stdout, trustSettings(config));
       if (out) console.error(`wrote ${written} scores to ${out}`);
       return 0;
     } finally {

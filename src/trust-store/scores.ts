@@ -3,12 +3,13 @@ import type { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { propagateFromStore } from './propagation-job.ts';
+import type { TrustSettings } from './settings.ts';
 import { createTrustService } from './trust.service.ts';
 
 const BATCH = 500;
 
-export async function writeScores(db: Db, asOf: Date, out: Writable): Promise<number> {
-  const propagation = await propagateFromStore(db, asOf);
+export async function writeScores(db: Db, asOf: Date, out: Writable, settings: Partial<TrustSettings> = {}): Promise<number> {
+  const propagation = await propagateFromStore(db, asOf, settings);
   const platformShares = new Map<string, number>();
   for (const [did, p] of propagation.platforms) if (p.credibleShare !== null) platformShares.set(did, p.credibleShare);
   // Agents are the DIDs receipts are about; platforms acting as counterparties are not scored.

@@ -24,7 +24,7 @@ const HOUR_COLUMNS = ['subjectDid', 'hour', ...HOUR_SUM_COLUMNS] as const;
 const CLIENT_COLUMNS = ['clientDid', ...CLIENT_SUM_COLUMNS] as const;
 const AGENT_PLATFORM_COLUMNS = ['did', 'platformDid', 'role', ...AGENT_PLATFORM_SUM_COLUMNS] as const;
 const PLATFORM_COLUMNS = ['platformDid', ...PLATFORM_SUM_COLUMNS] as const;
-const CREDIBILITY_COLUMNS = ['credibility', 'density', 'breadth', 'activity', 'seed'] as const;
+const CREDIBILITY_COLUMNS = ['credibility', 'density', 'breadth', 'activity', 'seed', 'anchor', 'fairness', 'raterNegatives', 'raterExpected', 'raterAgents'] as const;
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -58,6 +58,8 @@ export interface LoadedAgent {
   platforms: AgentPlatformRow[];
   /** Stored propagation results of this DID's counterparties. */
   credibility: Map<string, NodeCredibility>;
+  /** The DID's own propagation row (its rater fairness as a client); null when the last run did not list it. */
+  self: NodeCredibility | null;
   /** Platform DIDs this report weighs: its own platforms and counterparties that are platforms. */
   platformDids: string[];
 }
@@ -79,6 +81,7 @@ interface ReadRow {
   hours: unknown[][] | null;
   clients: unknown[][] | null;
   agent_platforms: unknown[][] | null;
+  selves: unknown[][] | null;
   standings: unknown[][] | null;
 }
 
@@ -140,6 +143,8 @@ export function trustReadQuery(p: TrustReadParameters): RawBuilder<ReadRow> {
       (select json_agg(${jsonArray(['c', CLIENT_COLUMNS])})
          from stale s cross join lateral (select * from trust_client where client_did = s.did offset 0) c) as clients,
       (select json_agg(${jsonArray(['a', AGENT_PLATFORM_COLUMNS])}) from agent_platforms a) as agent_platforms,
+      (select json_agg(json_build_array(s.did, ${sql.join(CREDIBILITY_COLUMNS.map((c) => sql.ref(`c.${snake(c)}`)))}))
+         from stale s cross join lateral (select * from trust_credibility where did = s.did offset 0) c) as selves,
       (select json_agg(${jsonArray(['t', PLATFORM_COLUMNS], ['r', ['status', 'registeredAt']], ['s', ['credibleShare']])})
          from trust_platform t
          left join platforms r on r.did = t.platform_did
@@ -163,7 +168,7 @@ function compileStatement(db: Db): { sql: string; slots: Slot[] } {
     if (!found) throw new Error('trust read statement has an unexpected parameter');
     return found;
   });
-  return { sql: `${preparedStatementMarker('credence_trust_read_v1')}\n${compiled.sql}`, slots };
+  return { sql: `${preparedStatementMarker('credence_trust_read_v2')}\n${compiled.sql}`, slots };
 }
 
 let compiledStatement: { sql: string; slots: Slot[] } | undefined;
@@ -199,7 +204,7 @@ export async function readTrustInputs(
   for (const [did, version] of versions) {
     const held = cachedVersion.get(did)!;
     if (held.version === version && held.run === run && held.platformSet === platformSet) continue;
-    loaded.set(did, { did, version, pairs: [], clientPairs: [], buckets: [], client: null, platforms: [], credibility: new Map(), platformDids: [] });
+    loaded.set(did, { did, version, pairs: [], clientPairs: [], buckets: [], client: null, platforms: [], credibility: new Map(), self: null, platformDids: [] });
   }
 
   const standings = new Map<string, PlatformStanding>();
@@ -244,6 +249,10 @@ export async function readTrustInputs(
     if (!agent) continue;
     agent.platforms.push(platform);
     agent.platformDids.push(platform.platformDid);
+  }
+  for (const values of row.selves ?? []) {
+    const agent = loaded.get(values[0] as string);
+    if (agent) agent.self = fromArray<NodeCredibility>(CREDIBILITY_COLUMNS, values, 1);
   }
   for (const agent of loaded.values()) {
     if (standings.has(agent.did)) agent.platformDids.push(agent.did);

@@ -79,7 +79,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
         platforms: agent.platforms,
       };
       const credibility = override?.credibility ?? agent.credibility;
-      computed.set(did, computeTrustReport({ did, aggregates, credibility, platforms: standings }, params, asOf));
+      const self = override?.credibility ? (override.credibility.get(did) ?? null) : agent.self;
+      computed.set(did, computeTrustReport({ did, aggregates, credibility, platforms: standings, self }, params, asOf));
     }
     return dids.map((did) => computed.get(did)!);
   }

@@ -84,10 +84,11 @@ export function propagateCredibility(input: PropagationInput, params: TrustParam
   // the result does not depend on row order.
   const dids = new Set<string>();
   const edgeJobs = new Map<string, { a: string; b: string; accepted: number; escrow: number }>();
-  // DIDs an approved platform verified (the platform acting as itself issued an accepted identity.verification).
+  // DIDs with an accepted identity.verification (only an approved platform's signed receipt, or an operator's
+  // import, reaches the aggregates).
   const verified = new Set<string>();
   for (const pair of pairRows) {
-    if (pair.verifications > 0 && platformDids.has(pair.counterpartyDid)) verified.add(pair.subjectDid);
+    if (pair.verifications > 0 && pair.subjectDid !== pair.counterpartyDid) verified.add(pair.subjectDid);
     if (pair.econAccepted <= 0 || pair.subjectDid === pair.counterpartyDid) continue;
     const [a, b] = pair.subjectDid < pair.counterpartyDid ? [pair.subjectDid, pair.counterpartyDid] : [pair.counterpartyDid, pair.subjectDid];
     const key = `${a}\n${b}`;

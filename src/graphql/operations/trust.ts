@@ -1,6 +1,6 @@
 // Trust reads: single, batched (one round of queries, input order) and policy checks.
 import { z } from 'zod';
-import { InputError } from '../../errors.ts';
+import { AuthError, InputError, NotFoundError } from '../../errors.ts';
 import { MAX_TRUST_BATCH } from '../../trust-store/trust.service.ts';
 import { builder } from '../builder.ts';
 import { SubjectDidSchema } from '../../identity/subject-did.ts';
@@ -8,6 +8,9 @@ import { AgentRef } from '../types/agent.ts';
 import { TrustDecisionRef } from '../types/trust-decision.ts';
 import { TrustPolicyInputRef } from '../types/trust-policy-input.ts';
 import { TrustReportRef } from '../types/trust-report.ts';
+import { TrustAnchorAuditEntryRef } from '../types/trust-anchor-audit-entry.ts';
+import { TrustAnchorPayloadRef } from '../types/trust-anchor-payload.ts';
+import { TrustAnchorRef } from '../types/trust-anchor.ts';
 
 /** Imported history may name any DID method; only the shape is checked. */
 export const AnyDidSchema = z.string().min(8).max(200).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'must be a DID');
@@ -54,3 +57,59 @@ builder.objectField(AgentRef, 'trust', (t) =>
     resolve: (agent, { asOf }, context) => context.services.trust.report(agent.did, asOf ?? context.clock()),
   }),
 );
+
+const AnchorReasonSchema = z.string().trim().min(1, 'a reason is required').max(1000, 'at most 1000 characters');
+
+// Operator trust anchors: admin-only, every change audited; effective from the next propagation run.
+builder.queryFields((t) => ({
+  trustAnchors: t.field({
+    type: [TrustAnchorRef],
+    description: 'Configured (CREDENCE_TRUST_ANCHORS) and admin-named trust anchors. Admins only.',
+    authScopes: { admin: true },
+    resolve: async (_root, _args, context) => {
+      await context.requireAdmin();
+      return context.services.trustAnchors.list();
+    },
+  }),
+  trustAnchorAudit: t.field({
+    type: [TrustAnchorAuditEntryRef],
+    description: 'The latest anchor changes, newest first (of one DID when given). Admins only.',
+    authScopes: { admin: true },
+    args: {
+      did: t.arg.string({ required: false, validate: AnyDidSchema }),
+      first: t.arg.int({ required: false, validate: z.number().int().min(1).max(500) }),
+    },
+    resolve: async (_root, { did, first }, context) => {
+      await context.requireAdmin();
+      return context.services.trustAnchors.audit(did ?? undefined, first ?? 100);
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  addTrustAnchor: t.field({
+    type: TrustAnchorPayloadRef,
+    description: 'Names a DID the operator vouches for: it seeds credibility propagation from the next run on. Audited.',
+    errors: { types: [AuthError, InputError] },
+    authScopes: { admin: true },
+    args: {
+      did: t.arg.string({ required: true, validate: AnyDidSchema }),
+      reason: t.arg.string({ required: true, validate: AnchorReasonSchema }),
+    },
+    resolve: async (_root, { did, reason }, context) => {
+      const admin = await context.requireAdmin();
+      return { anchor: await context.services.trustAnchors.add(did, reason.trim(), admin.did, context.clock()) };
+    },
+  }),
+  removeTrustAnchor: t.field({
+    type: TrustAnchorPayloadRef,
+    description: 'Stops a DID seeding propagation from the next run on. Audited; NOT_FOUND when it is not an admin-named anchor.',
+    errors: { types: [AuthError, InputError, NotFoundError] },
+    authScopes: { admin: true },
+    args: { did: t.arg.string({ required: true, validate: AnyDidSchema }) },
+    resolve: async (_root, { did }, context) => {
+      const admin = await context.requireAdmin();
+      return { anchor: await context.services.trustAnchors.remove(did, admin.did, context.clock()) };
+    },
+  }),
+}));

@@ -15,6 +15,7 @@ export const TrustPolicyInputRef = builder
       window: t.field({ type: TrustWindowEnum, required: false, description: 'Defaults to LIFETIME.' }),
       rejectFlags: t.stringList({ required: false }),
       rejectRestrictedClient: t.boolean({ required: false, description: 'Refuse agents restricted as clients.' }),
+      rejectAbusiveClient: t.boolean({ required: false, description: 'Refuse agents flagged ABUSIVE_CLIENT (disputes as a buyer far above their agents\' other clients\').' }),
     }),
   })
   .validate(
@@ -27,5 +28,6 @@ export const TrustPolicyInputRef = builder
       window: z.enum(['D7', 'D30', 'D90', 'LIFETIME']).nullish(),
       rejectFlags: z.array(z.string().min(1).max(64)).max(20).nullish(),
       rejectRestrictedClient: z.boolean().nullish(),
+      rejectAbusiveClient: z.boolean().nullish(),
     }),
   );
