@@ -6,7 +6,8 @@ import { createRequestContext, type Clock, type RequestContext } from './context
 import type { Database } from './db/database.ts';
 import { CredenceError } from './errors.ts';
 import { schema } from './graphql/schema.ts';
-import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, searchParamsPlugin } from './http/security.ts';
+import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, requestParserPlugin } from './http/security.ts';
+import { corsPlugin } from './http/cors.ts';
 import { routesPlugin } from './http/routes.ts';
 import { credentialRoutesPlugin } from './http/credential-routes.ts';
 import { reputationRoutesPlugin } from './http/reputation-routes.ts';
@@ -86,6 +87,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Credence GraphiQL' },
+    // Ours instead (corsPlugin): yoga's default reflects any Origin and allows credentials.
+    cors: false,
+    // Every body is read by requestParserPlugin, capped at CREDENCE_MAX_BODY_BYTES; no file uploads.
+    multipart: false,
+    maxRequestBodySize: false,
     logging: yogaLogger(logger),
     context: ({ request }) => createRequestContext(contextDeps, request.headers.get('authorization')),
     maskedErrors: {
@@ -112,6 +118,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Before everything: request ids, the request log line and request metrics see every response.
       observabilityPlugin({ logger, metrics }),
+      corsPlugin(deps.config.corsOrigins),
       rateLimitPlugin({
         ipPerMinute: deps.config.rateLimitIpPerMinute,
         didPerMinute: deps.config.rateLimitDidPerMinute,
@@ -134,7 +141,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       armorPlugin(),
       nestingLimitPlugin(),
       nulCharacterPlugin(),
-      searchParamsPlugin(),
+      requestParserPlugin(deps.config.maxBodyBytes),
     ],
   });
 

@@ -35,6 +35,28 @@ const didList = z
     return [...new Set(dids)];
   });
 
+// Comma-separated origins (scheme://host[:port]) allowed to call the API from a browser; empty keeps it same-origin.
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const origins: string[] = [];
+    for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter((part) => part.length > 0)) {
+      let url: URL | null = null;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = null;
+      }
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.pathname !== '/' || url.search || url.hash || entry.endsWith('/*')) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an origin (scheme://host[:port]; "*" is not accepted)` });
+        return z.NEVER;
+      }
+      if (!origins.includes(url.origin)) origins.push(url.origin);
+    }
+    return origins;
+  });
+
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
@@ -65,6 +87,7 @@ const ConfigSchema = z.object({
   CREDENCE_TRUST_PROXY: trustProxy,
   CREDENCE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(10),
   CREDENCE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  CREDENCE_CORS_ORIGINS: corsOrigins,
 });
 
 export interface Config {
@@ -92,6 +115,8 @@ export interface Config {
   /** Slow clients: time to send the headers, and the whole request. */
   headersTimeoutSeconds: number;
   requestTimeoutSeconds: number;
+  /** Origins allowed by CORS (normalized scheme://host[:port]); empty: no CORS headers at all. */
+  corsOrigins: readonly string[];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -136,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: value.CREDENCE_TRUST_PROXY,
     headersTimeoutSeconds: value.CREDENCE_HEADERS_TIMEOUT_SECONDS,
     requestTimeoutSeconds: value.CREDENCE_REQUEST_TIMEOUT_SECONDS,
+    corsOrigins: Object.freeze(value.CREDENCE_CORS_ORIGINS),
   });
 }
 

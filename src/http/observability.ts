@@ -25,12 +25,20 @@ const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 const MAX_LOGGED_PATH = 200;
 const MAX_OPERATION_LABEL = 80;
 
-/** The route a path belongs to, with a bounded number of values: its first segment, or "unmatched" for a 404. */
+/** First path segments the service answers; any other path is "unmatched", whatever its status. */
+const KNOWN_FIRST_SEGMENTS = new Set(['graphql', 'health', 'ready', 'metrics', '.well-known', 'api', 'badge', 'agents', 'credentials', 'contexts', 'mcp']);
+
+/**
+ * The route a path belongs to, from a fixed set of values: the first segment of a known route ("/graphql",
+ * "/api/*"), or "unmatched" for a 404 and for any path outside the known routes (an OPTIONS or HEAD to a junk path
+ * must not mint a label of its own).
+ */
 export function routeOf(pathname: string, status: number): string {
   if (status === 404) return 'unmatched';
   const segments = pathname.split('/').filter((segment) => segment.length > 0);
   if (segments.length === 0) return '/';
-  const first = segments[0]!.slice(0, 40);
+  const first = segments[0]!;
+  if (!KNOWN_FIRST_SEGMENTS.has(first)) return 'unmatched';
   return segments.length === 1 ? `/${first}` : `/${first}/*`;
 }
 

@@ -33,7 +33,7 @@ import {
   revocationListShape,
   verifyShape,
 } from './reputation-shapes.ts';
-import { readBodyWithin } from './body.ts';
+import { JsonBodyError, MalformedContentLength, parseJsonBody, readBodyWithin } from './body.ts';
 
 export const REPUTATION_API_PREFIX = '/api/reputation/';
 
@@ -136,13 +136,14 @@ export function claimedSubject(jwt: string): string | null {
 }
 
 async function readJson(request: Request, limit: number): Promise<unknown> {
-  const text = await readBodyWithin(request, limit, () => new PayloadTooLarge());
-  if (text.trim() === '') throw new InputError('the request body must be a JSON object', 'body');
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new InputError('the request body is not valid JSON', 'body');
+    // The shared reader: capped bytes, bounded nesting and no NUL, checked before anything walks the value.
+    value = parseJsonBody(await readBodyWithin(request, limit, () => new PayloadTooLarge()));
+  } catch (error) {
+    if (error instanceof JsonBodyError) throw new InputError(error.problem === 'empty' ? 'the request body must be a JSON object' : error.message, 'body');
+    if (error instanceof MalformedContentLength) throw new InputError(error.message, 'content-length');
+    throw error;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError('the request body must be a JSON object', 'body');

@@ -1,8 +1,9 @@
-// One place for request limits: GraphQL shape limits at validation time, and the body size limit.
+// One place for request limits: GraphQL shape limits at validation time, the body size limit, and which requests
+// may carry which operations (every GraphQL body is read here, through the one capped reader).
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { BREAK, getOperationAST, GraphQLError, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { readBodyWithin } from './body.ts';
+import { containsNul, declaredTooLarge, JsonBodyError, MalformedContentLength, parseJsonBody, readBodyWithin } from './body.ts';
 
 export const GRAPHQL_LIMITS = {
   maxDepth: 12,
@@ -69,13 +70,6 @@ export function nestingLimitPlugin(limit: number = GRAPHQL_LIMITS.maxNesting): P
   };
 }
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object' || depth > 64) return false;
-  if (Array.isArray(value)) return value.some((item) => containsNul(item, depth + 1));
-  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
-}
-
 function documentHasNul(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
@@ -91,55 +85,67 @@ function documentHasNul(document: DocumentNode): boolean {
 }
 
 /**
- * No read of this API accepts U+0000 (PostgreSQL text cannot hold it): a query carrying one, in its variables or
- * written into the document, is refused with INVALID_INPUT before it runs, instead of failing deep in a database
- * call. Mutations validate their inputs field by field and answer with typed errors, so they are left to that.
+ * No read of this API accepts U+0000 (PostgreSQL text cannot hold it): a query or subscription carrying one, in its
+ * variables or written into the document, is refused with INVALID_INPUT before it runs, instead of failing deep in a
+ * database call. Mutations validate their inputs field by field and answer with typed errors (the database layer
+ * refuses a NUL that gets past them as INVALID_INPUT too).
  */
 export function nulCharacterPlugin(): Plugin {
+  const refusal = () => ({ errors: [new GraphQLError('NUL characters (U+0000) are not accepted', { extensions: { code: 'INVALID_INPUT' } })] });
+  const carriesNul = (args: { document: DocumentNode; operationName?: string | null | undefined; variableValues?: unknown }) => {
+    const operation = getOperationAST(args.document, args.operationName ?? undefined);
+    if (!operation || operation.operation === 'mutation') return false;
+    return containsNul(args.variableValues) || documentHasNul(args.document);
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName ?? undefined);
-      if (!operation || operation.operation === 'mutation') return;
-      if (!containsNul(args.variableValues) && !documentHasNul(args.document)) return;
-      setResultAndStopExecution({ errors: [new GraphQLError('NUL characters (U+0000) are not accepted', { extensions: { code: 'INVALID_INPUT' } })] });
+      if (carriesNul(args)) setResultAndStopExecution(refusal());
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      if (carriesNul(args)) setResultAndStopExecution(refusal());
     },
   };
 }
 
-function badRequest(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { http: { status: 400 }, code: 'BAD_REQUEST' } });
+function badRequest(message: string, code = 'BAD_REQUEST', status = 400): GraphQLError {
+  return new GraphQLError(message, { extensions: { http: { status }, code } });
 }
 
-/**
- * GraphQL parameters from a query string (GET) or a form body: yoga's own parser lets a malformed `variables` or
- * `extensions` JSON escape as an internal error (HTTP 500); this one answers 400 BAD_REQUEST.
- */
-export function searchParamsPlugin(): Plugin {
-  const fromSearchParams = (params: URLSearchParams) => {
-    const json = (name: string) => {
-      const text = params.get(name);
-      if (!text) return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw badRequest(`${name} is not valid JSON`);
-      }
-    };
-    return {
-      operationName: params.get('operationName') || undefined,
-      query: params.get('query') || undefined,
-      variables: json('variables'),
-      extensions: json('extensions'),
-    };
+/** Header that lets a non-JSON POST run a mutation: a browser cannot add it cross-site without a CORS preflight. */
+export const CSRF_HEADER = 'x-credence-csrf';
+/** Content types a browser cannot send cross-site without a preflight; the only ones that may carry mutations. */
+const MUTATION_CONTENT_TYPES = new Set(['application/json', 'application/graphql+json']);
+const JSON_CONTENT_TYPES = MUTATION_CONTENT_TYPES;
+
+/** The media type of a request, lower-cased, without parameters; null when absent. */
+export function mediaType(request: Request): string | null {
+  const header = request.headers.get('content-type');
+  if (header === null) return null;
+  return header.split(',')[0]!.split(';')[0]!.trim().toLowerCase() || null;
+}
+
+/** Whether this request may run a mutation: a JSON content type, or the CSRF-prevention header. */
+export function mayMutate(request: Request): boolean {
+  const type = mediaType(request);
+  if (type !== null && MUTATION_CONTENT_TYPES.has(type)) return true;
+  return (request.headers.get(CSRF_HEADER) ?? '').trim() !== '';
+}
+
+function fromSearchParams(params: URLSearchParams) {
+  const json = (name: string) => {
+    const text = params.get(name);
+    if (!text) return undefined;
+    try {
+      return parseJsonBody(text, { refuseNul: false });
+    } catch (error) {
+      throw badRequest(error instanceof JsonBodyError && error.problem === 'depth' ? `${name}: ${error.message.replace('the request body', 'value')}` : `${name} is not valid JSON`);
+    }
   };
   return {
-    onRequestParse({ request, url, setRequestParser }) {
-      const contentType = request.headers.get('content-type')?.split(';')[0]?.trim();
-      if (request.method === 'GET') setRequestParser(() => fromSearchParams(url.searchParams) as never);
-      else if (request.method === 'POST' && contentType === 'application/x-www-form-urlencoded') {
-        setRequestParser(async (req) => fromSearchParams(new URLSearchParams(await req.text())) as never);
-      }
-    },
+    operationName: params.get('operationName') || undefined,
+    query: params.get('query') || undefined,
+    variables: json('variables'),
+    extensions: json('extensions'),
   };
 }
 
@@ -150,30 +156,85 @@ function payloadTooLarge(limit: number): Response {
   );
 }
 
-/** 413 for bodies over `limit` bytes: by Content-Length up front, or while streaming when it is absent. */
+/**
+ * 413 for bodies over `limit` bytes, on any route, by Content-Length up front (the GraphQL parser below and the REST
+ * routes also count streamed bytes), and 400 for a malformed Content-Length.
+ */
 export function bodyLimitPlugin(limit: number): Plugin {
   return {
     onRequest({ request, endResponse }) {
-      const declared = request.headers.get('content-length');
-      if (declared !== null && Number(declared) > limit) endResponse(payloadTooLarge(limit));
-    },
-    onRequestParse({ request, setRequestParser }) {
-      if (request.method !== 'POST' || request.headers.get('content-length') !== null) return;
-      setRequestParser(async (req) => {
-        const text = await readBodyWithin(req, limit, () => new GraphQLError(`request body exceeds ${limit} bytes`, {
-          extensions: { http: { status: 413 }, code: 'PAYLOAD_TOO_LARGE' },
-        }));
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw badRequest('request body is not valid JSON');
-        }
-        // As yoga's own JSON parser: anything but an object (or a batch array) is refused, never passed on.
-        if (body === null || typeof body !== 'object') throw badRequest('request body must be a JSON object');
-        return body as never;
-      });
+      try {
+        if (declaredTooLarge(request, limit)) endResponse(payloadTooLarge(limit));
+      } catch (error) {
+        if (!(error instanceof MalformedContentLength)) throw error;
+        endResponse(Response.json({ errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] }, { status: 400 }));
+      }
     },
   };
 }
 
+/**
+ * Every GraphQL request's parameters, read here and nowhere else (yoga's own parsers are replaced for every method
+ * and content type), so every body goes through the capped reader:
+ * - GET: the query string;
+ * - POST application/json, application/graphql+json: a JSON object (or batch array), nesting bounded;
+ * - POST application/x-www-form-urlencoded: form fields, as GET;
+ * - POST application/graphql: the body is the document;
+ * - anything else (text/plain, multipart, none): 415, unread.
+ * Malformed `variables` or `extensions` answer 400 BAD_REQUEST, never an internal error.
+ */
+export function requestParserPlugin(limit: number): Plugin {
+  const tooLarge = () => badRequest(`request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE', 413);
+  const read = (request: Request) => readBodyWithin(request, limit, tooLarge);
+  return {
+    onRequestParse({ request, url, setRequestParser }) {
+      if (request.method === 'GET') {
+        setRequestParser(() => fromSearchParams(url.searchParams) as never);
+        return;
+      }
+      if (request.method !== 'POST') return;
+      const type = mediaType(request);
+      if (type !== null && JSON_CONTENT_TYPES.has(type)) {
+        setRequestParser(async (req) => {
+          let body: unknown;
+          try {
+            body = parseJsonBody(await read(req), { refuseNul: false });
+          } catch (error) {
+            if (error instanceof JsonBodyError) throw badRequest(error.problem === 'empty' ? 'request body must be a JSON object' : error.message);
+            throw error;
+          }
+          // As yoga's own JSON parser: anything but an object (or a batch array) is refused, never passed on.
+          if (body === null || typeof body !== 'object') throw badRequest('request body must be a JSON object');
+          return body as never;
+        });
+      } else if (type === 'application/x-www-form-urlencoded') {
+        setRequestParser(async (req) => fromSearchParams(new URLSearchParams(await read(req))) as never);
+      } else if (type === 'application/graphql') {
+        setRequestParser(async (req) => ({ query: await read(req) }) as never);
+      } else {
+        setRequestParser(() => {
+          throw badRequest(
+            'send GraphQL as application/json or application/graphql+json (queries also as GET or a form)',
+            'UNSUPPORTED_MEDIA_TYPE',
+            415,
+          );
+        });
+      }
+    },
+    // Mutations only from requests a browser cannot make cross-site without a preflight (GET is refused by yoga).
+    onParse() {
+      return ({ result, context }) => {
+        const request = (context as { request?: Request }).request;
+        if (!request || request.method !== 'POST' || result instanceof Error || mayMutate(request)) return;
+        const params = (context as { params?: { operationName?: string } }).params;
+        const operation = getOperationAST(result as DocumentNode, params?.operationName);
+        if (operation?.operation !== 'mutation') return;
+        throw badRequest(
+          `mutations must be sent as application/json or application/graphql+json (or with the ${CSRF_HEADER} header)`,
+          'UNSUPPORTED_MEDIA_TYPE',
+          415,
+        );
+      };
+    },
+  };
+}

@@ -25,7 +25,12 @@ for (const [prefix, bits] of [
 }
 for (const [prefix, bits] of [
   ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible block
+  ['64:ff9b:1::', 48], // NAT64 local-use prefix: translated to private IPv4 networks
   ['100::', 64], // discard-only
+  ['2001::', 32], // Teredo: tunnels to an IPv4 address it embeds obfuscated
+  ['2001:2::', 48], // benchmarking
+  ['2001:10::', 28], // ORCHID (deprecated)
+  ['2001:20::', 28], // ORCHIDv2
   ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
@@ -59,10 +64,14 @@ function ipv6Bytes(address: string): number[] | null {
 
 const startsWith = (bytes: number[], prefix: number[]) => prefix.every((value, index) => bytes[index] === value);
 
-/** The IPv4 address an IPv6 address carries (IPv4-mapped, NAT64 well-known prefix, 6to4), if any. */
+/**
+ * The IPv4 address an IPv6 address carries (IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96, NAT64
+ * well-known prefix, 6to4), if any.
+ */
 function embeddedIpv4(bytes: number[]): string | null {
   const quad = (offset: number) => bytes.slice(offset, offset + 4).join('.');
   if (startsWith(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff])) return quad(12);
+  if (startsWith(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0])) return quad(12);
   if (startsWith(bytes, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) return quad(12);
   if (startsWith(bytes, [0x20, 0x02])) return quad(2);
   return null;
