@@ -13,6 +13,11 @@ export interface ReplayStore {
   spend(issuer: string, jti: string, expiresAt: Date): Promise<boolean>;
 }
 
+/** Read-only view of the replay store: whether (issuer, jti) was already spent, without spending it. */
+export interface SpentTokens {
+  isSpent(issuer: string, jti: string): Promise<boolean>;
+}
+
 export interface VerifiedToken {
   did: string;
   jti: string;
@@ -76,8 +81,9 @@ export function checkAuthToken(token: string, audience: string, now: Date): Veri
       `token has expired (exp plus the ${CLOCK_SKEW_SECONDS} s allowed for clock skew has passed): mint a new one for each request, and check this machine's clock`,
     );
   }
-  if (typeof jti !== 'string' || jti.length < 8 || jti.length > 128) {
-    throw fail('token jti must be a string of 8 to 128 characters');
+  // Printable ASCII only: a jti is an opaque id, and control characters (NUL above all) have no place in one.
+  if (typeof jti !== 'string' || !/^[\x21-\x7e]{8,128}$/.test(jti)) {
+    throw fail('malformed token: jti must be 8 to 128 printable ASCII characters');
   }
   return { did: issuer, jti, expiresAt: new Date((exp + CLOCK_SKEW_SECONDS) * 1000) };
 }

@@ -49,6 +49,10 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, _context, _info, result) => {
       const cause = findFailure(result.failure, (failure) => 'error' in failure && failure.error instanceof AuthError);
       if (cause && 'error' in cause && cause.error instanceof AuthError) return cause.error;
+      // Any other failure while checking the caller (bad input reaching the token store, say) is reported as what it
+      // is, not as a missing token.
+      const other = findFailure(result.failure, (failure) => 'error' in failure && failure.error instanceof Error);
+      if (other && 'error' in other && other.error instanceof Error) return other.error;
       if (findFailure(result.failure, (failure) => failure.kind === 'AuthScope' && failure.scope === 'admin')) {
         return new AuthError('FORBIDDEN', 'this operation is for admin DIDs');
       }
@@ -57,14 +61,22 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+/** Accepted DateTime inputs: 1970-01-01T00:00:00Z up to the end of year 9999 (beyond it, hour and day counts overflow). */
+export const DATETIME_MIN = new Date('1970-01-01T00:00:00.000Z');
+export const DATETIME_MAX = new Date('9999-12-31T23:59:59.999Z');
+
 builder.scalarType('DateTime', {
-  description: 'An ISO-8601 date-time in UTC.',
+  description: 'An ISO-8601 date-time in UTC, from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()),
   parseValue: (value) => {
     if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
       throw new GraphQLError('DateTime must be an ISO-8601 string', { extensions: { code: 'INVALID_INPUT' } });
     }
-    return new Date(value);
+    const date = new Date(value);
+    if (date < DATETIME_MIN || date > DATETIME_MAX) {
+      throw new GraphQLError('DateTime must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z', { extensions: { code: 'INVALID_INPUT' } });
+    }
+    return date;
   },
 });
 
