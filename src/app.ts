@@ -125,6 +125,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         trustedProxies: deps.config.trustProxy,
         audience: serviceDid,
         clock,
+        spentTokens: services.tokenStore,
         ...(deps.limiterClock ? { limiterClock: deps.limiterClock } : {}),
         onLimited: (scope) => metrics.countRateLimited(scope),
       }),

@@ -1,9 +1,13 @@
 // Spent token ids live in PostgreSQL so replay protection holds across instances and restarts.
 import type { Db } from '../db/database.ts';
-import type { ReplayStore } from './did-auth.ts';
+import type { ReplayStore, SpentTokens } from './did-auth.ts';
 
-export function createTokenStore(db: Db, now: () => Date): ReplayStore & { purgeExpired(): Promise<number> } {
+export function createTokenStore(db: Db, now: () => Date): ReplayStore & SpentTokens & { purgeExpired(): Promise<number> } {
   return {
+    async isSpent(issuer, jti) {
+      const row = await db.selectFrom('auth_token_uses').select('jti').where('issuer', '=', issuer).where('jti', '=', jti).executeTakeFirst();
+      return row !== undefined;
+    },
     async spend(issuer, jti, expiresAt) {
       const inserted = await db
         .insertInto('auth_token_uses')

@@ -3,7 +3,7 @@
 // work, so a limited request costs neither a parse nor its caller's single-use token.
 import { isIP } from 'node:net';
 import type { Plugin } from 'graphql-yoga';
-import { bearerToken, checkAuthToken } from '../auth/did-auth.ts';
+import { bearerToken, checkAuthToken, type SpentTokens } from '../auth/did-auth.ts';
 
 export interface TokenBucketOptions {
   /** Sustained rate; the bucket holds a minute's worth, so a burst of this size is allowed from rest. */
@@ -147,6 +147,8 @@ export interface RateLimitDeps {
   audience: string;
   /** Business time, for token expiry. */
   clock: () => Date;
+  /** The replay store, read only: a token already spent charges no DID. */
+  spentTokens?: SpentTokens;
   /** Monotonic milliseconds for the buckets. */
   limiterClock?: () => number;
   /** Paths never limited (probes and scrapes). */
@@ -167,9 +169,10 @@ export function rateLimitedResponse(path: string, retryAfterSeconds: number): Re
 }
 
 /**
- * Charges one token per request to the client address and, when a valid bearer token is sent, to its DID. A token
- * that does not verify charges no DID (a forged one must not drain someone else's bucket) and is refused later by
- * the request itself.
+ * Charges one token per request to the client address and, when a bearer token passes every check, replay included,
+ * to its DID. A token that does not verify, or was already spent, charges no DID: neither a forged token nor a replay
+ * of an agent's used one may drain that agent's bucket. Such requests count toward their sender's address only, and
+ * are refused later by the request itself.
  */
 export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
   const now = deps.limiterClock ?? (() => performance.now());
@@ -178,17 +181,21 @@ export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
   const exempt = new Set(deps.exempt ?? RATE_LIMIT_EXEMPT_PATHS);
   if (!byIp && !byDid) return {};
 
-  const callerDid = (request: Request): string | null => {
+  const callerDid = async (request: Request): Promise<string | null> => {
+    let verified;
     try {
       const token = bearerToken(request.headers.get('authorization'));
-      return token === null ? null : checkAuthToken(token, deps.audience, deps.clock()).did;
+      if (token === null) return null;
+      verified = checkAuthToken(token, deps.audience, deps.clock());
     } catch {
       return null;
     }
+    if (deps.spentTokens && (await deps.spentTokens.isSpent(verified.did, verified.jti))) return null;
+    return verified.did;
   };
 
   return {
-    onRequest({ request, url, serverContext, endResponse }) {
+    async onRequest({ request, url, serverContext, endResponse }) {
       if (exempt.has(url.pathname)) return;
       if (byIp) {
         const address = clientAddress(request, serverContext, deps.trustedProxies);
@@ -202,7 +209,7 @@ export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
         }
       }
       if (byDid && request.headers.has('authorization')) {
-        const did = callerDid(request);
+        const did = await callerDid(request);
         if (did !== null) {
           const result = byDid.take(did);
           if (!result.allowed) {
