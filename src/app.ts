@@ -21,7 +21,8 @@ import type { IssuerKey } from './identity/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
 import { observabilityPlugin, yogaLogger } from './http/observability.ts';
-import { rateLimitPlugin } from './http/rate-limit.ts';
+import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
+import { StreamSlots } from './http/stream-limits.ts';
 import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
 import { countingIngest } from './receipts/ingest-metrics.ts';
 import { createServices, type Services } from './services.ts';
@@ -78,6 +79,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     serviceDid,
     publicUrl: deps.config.publicUrl,
     adminDids: deps.config.adminDids,
+    streams: new StreamSlots({
+      max: deps.config.subscriptions.max,
+      perAddress: deps.config.subscriptions.perAddress,
+      perDid: deps.config.subscriptions.perDid,
+      idleMs: deps.config.subscriptions.idleSeconds * 1000,
+      maxLifetimeMs: deps.config.subscriptions.maxLifetimeSeconds * 1000,
+    }),
   };
 
   const profiles = createProfileService(deps.database.db, services, { publicUrl: deps.config.publicUrl });
@@ -93,7 +101,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     multipart: false,
     maxRequestBodySize: false,
     logging: yogaLogger(logger),
-    context: ({ request }) => createRequestContext(contextDeps, request.headers.get('authorization')),
+    context: (initial) =>
+      createRequestContext(contextDeps, initial.request.headers.get('authorization'), clientAddress(initial.request, initial, deps.config.trustProxy)),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;

@@ -88,6 +88,11 @@ const ConfigSchema = z.object({
   CREDENCE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(10),
   CREDENCE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
   CREDENCE_CORS_ORIGINS: corsOrigins,
+  CREDENCE_SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  CREDENCE_SUBSCRIPTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  CREDENCE_SUBSCRIPTIONS_PER_DID: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  CREDENCE_SUBSCRIPTION_IDLE_SECONDS: z.coerce.number().positive().max(86_400).default(900),
+  CREDENCE_SUBSCRIPTION_MAX_LIFETIME_SECONDS: z.coerce.number().positive().max(7 * 86_400).default(3600),
 });
 
 export interface Config {
@@ -117,6 +122,18 @@ export interface Config {
   requestTimeoutSeconds: number;
   /** Origins allowed by CORS (normalized scheme://host[:port]); empty: no CORS headers at all. */
   corsOrigins: readonly string[];
+  subscriptions: Readonly<SubscriptionConfig>;
+}
+
+export interface SubscriptionConfig {
+  /** Open trustChanged streams one process serves at most. */
+  max: number;
+  /** Open streams per client address (IPv6: per /64) and per authenticated DID. */
+  perAddress: number;
+  perDid: number;
+  /** A stream that delivered no event for this long is ended (clients reconnect); so is any stream this old. */
+  idleSeconds: number;
+  maxLifetimeSeconds: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -162,6 +179,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     headersTimeoutSeconds: value.CREDENCE_HEADERS_TIMEOUT_SECONDS,
     requestTimeoutSeconds: value.CREDENCE_REQUEST_TIMEOUT_SECONDS,
     corsOrigins: Object.freeze(value.CREDENCE_CORS_ORIGINS),
+    subscriptions: Object.freeze({
+      max: value.CREDENCE_SUBSCRIPTIONS_MAX,
+      perAddress: value.CREDENCE_SUBSCRIPTIONS_PER_ADDRESS,
+      perDid: value.CREDENCE_SUBSCRIPTIONS_PER_DID,
+      idleSeconds: value.CREDENCE_SUBSCRIPTION_IDLE_SECONDS,
+      maxLifetimeSeconds: value.CREDENCE_SUBSCRIPTION_MAX_LIFETIME_SECONDS,
+    }),
   });
 }
 

@@ -2,6 +2,7 @@
 import { AuthError } from './errors.ts';
 import { bearerToken, verifyAuthToken } from './auth/did-auth.ts';
 import type { Services } from './services.ts';
+import type { StreamSlots } from './http/stream-limits.ts';
 
 export type Clock = () => Date;
 
@@ -15,6 +16,10 @@ export interface RequestContext {
   clock: Clock;
   serviceDid: string;
   publicUrl: string;
+  /** The client's address key (IPv6: its /64), null for in-process requests. */
+  clientAddress: string | null;
+  /** Slots and timeouts for long-lived subscription streams, shared by the whole app. */
+  streams: StreamSlots;
   /** The verified caller, null when no token was sent; throws the token's AuthError when one was sent and is bad. */
   viewer(): Promise<Viewer | null>;
   requireViewer(): Promise<Viewer>;
@@ -27,9 +32,10 @@ export interface ContextDeps {
   serviceDid: string;
   publicUrl: string;
   adminDids: readonly string[];
+  streams: StreamSlots;
 }
 
-export function createRequestContext(deps: ContextDeps, authorization: string | null): RequestContext {
+export function createRequestContext(deps: ContextDeps, authorization: string | null, clientAddress: string | null = null): RequestContext {
   let verification: Promise<Viewer | null> | undefined;
   // Verified on first use only, so a public read never spends the caller's single-use token.
   const viewer = () => {
@@ -55,6 +61,8 @@ export function createRequestContext(deps: ContextDeps, authorization: string | 
     clock: deps.clock,
     serviceDid: deps.serviceDid,
     publicUrl: deps.publicUrl,
+    clientAddress,
+    streams: deps.streams,
     viewer,
     requireViewer,
     async requireAdmin() {
