@@ -12,7 +12,7 @@ import { createMcpServer } from '../../../src/mcp/server.ts';
 import { toolError } from '../../../src/mcp/tools.ts';
 import { keyPairFromSeed } from '../../../src/crypto/ed25519.ts';
 
-const textOf = (result: { content?: unknown }) => (result.content as Array<{ text: string }>).map((part) => part.text).join('\n');
+const textOf = (result: object) => ((result as { content?: Array<{ text: string }> }).content ?? []).map((part) => part.text).join('\n');
 
 describe('tool errors', () => {
   it('carry the service error code in the text and in _meta, with the field of an input error', () => {
