@@ -1,8 +1,9 @@
 // Rules the receipt and credential services check, held by the database too, so no code path or race can break
 // them: an escrow's terms never change once funded; an ESCROW_VERIFIED receipt carries its escrow's value and
-// parties; a platform is never a signed receipt's counterparty; a revoked credential is reissued (by an admin) at
-// most once. Reputation credentials remember a hash of the numbers they sign, so an unchanged report is answered
-// with the live credential instead of a new one.
+// parties; a platform is a signed receipt's counterparty only where it reports as itself (identity, compliance,
+// applications), never as a co-signer; a revoked credential is reissued (by an admin) at most once. Reputation
+// credentials remember a hash of the numbers they sign, so an unchanged report is answered with the live credential
+// instead of a new one.
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -34,8 +35,12 @@ export async function up(db: Kysely<any>): Promise<void> {
           row(old.confidence, old.value_usd, old.amount, old.currency, old.escrow_id, old.platform_did, old.subject_did, old.counterparty_did) then
         return new;
       end if;
-      if new.confidence <> 'IMPORTED' and new.counterparty_did = new.platform_did then
-        raise exception 'receipt %: the platform cannot be its counterparty', new.receipt_id using errcode = '23514';
+      -- A platform is its own counterparty only where it reports as itself, and then never as a co-signer.
+      if new.confidence <> 'IMPORTED' and new.counterparty_did = new.platform_did
+        and (new.confidence = 'COUNTERPARTY_SIGNED'
+          or not (new.action_category like 'identity.%' or new.action_category like 'compliance.%'
+            or new.action_category = 'productivity.application')) then
+        raise exception 'receipt %: the platform cannot be its counterparty here', new.receipt_id using errcode = '23514';
       end if;
       if new.confidence = 'ESCROW_VERIFIED' and not exists (
         select 1 from settlements s

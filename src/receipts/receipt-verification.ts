@@ -39,6 +39,15 @@ export interface VerifiedReceipt {
   cosignatures: string[];
 }
 
+/**
+ * Categories in which a platform reports as itself, so it may name itself as the counterparty: identity
+ * verifications and profile checks, compliance incidents and violations, and applications made to it (the "platform
+ * acting as itself" of docs/trust-model.md §5). In every other category that is self-dealing.
+ */
+export function platformMayBeCounterparty(category: string): boolean {
+  return category.startsWith('identity.') || category.startsWith('compliance.') || category === 'productivity.application';
+}
+
 export function verifyReceiptJwt(jwt: unknown, cosignatures: readonly unknown[] | null | undefined, now: Date): VerifiedReceipt {
   const { issuer, payload } = verifyDidKeyJws(jwt, 'receipt');
   const token = (jwt as string).trim();
@@ -61,8 +70,14 @@ export function verifyReceiptJwt(jwt: unknown, cosignatures: readonly unknown[] 
 
   if (receipt.sub === claim.counterparty) throw new ConflictError('SELF_DEALING', 'receipt subject and counterparty are the same DID');
   if (receipt.sub === issuer) throw new ConflictError('SELF_DEALING', 'a platform cannot issue receipts about itself');
-  // Nor be the other side of the work it reports: it could then co-sign its own receipt as the counterparty.
-  if (claim.counterparty === issuer) throw new ConflictError('SELF_DEALING', 'a platform cannot be the counterparty of its own receipt');
+  if (claim.counterparty === issuer) {
+    // Elsewhere the platform would vouch for work with its own platform weight (docs/trust-model.md §5).
+    if (!platformMayBeCounterparty(claim.actionCategory)) {
+      throw new ConflictError('SELF_DEALING', `a platform cannot be the counterparty of its own ${claim.actionCategory} receipt`);
+    }
+    // Its co-signature would be its own signature again, dressed up as a second party's.
+    if ((cosignatures ?? []).length > 0) throw new ConflictError('SELF_DEALING', 'a platform cannot co-sign its own receipt');
+  }
   if (claim.actionCategory.startsWith('economic.') && !claim.value) {
     throw new InputError('economic receipts must carry a value', 'receipt.vc.credentialSubject.receipt.value');
   }

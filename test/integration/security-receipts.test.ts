@@ -182,7 +182,17 @@ describe.each(testDatabaseKinds)('receipt integrity on %s database', (kind) => {
       const selfish = signReceipt(t, scene, { counterparty: scene.platform.did });
       const answer = (await t.gql(SUBMIT, { receipt: selfish, cosignatures: [cosignReceipt(scene.platform, selfish, { now: t.now })] })).data.submitReceipt;
       expect(answer).toMatchObject({ __typename: 'ConflictError', code: 'SELF_DEALING' });
+      // Not even where it may report as itself (a verification it made), nor by resubmitting with the co-signature.
+      const verification = signReceipt(t, scene, { counterparty: scene.platform.did, actionCategory: 'identity.verification', actionType: 'kyc_passed', value: null });
+      const cosigned = (await t.gql(SUBMIT, { receipt: verification, cosignatures: [cosignReceipt(scene.platform, verification, { now: t.now })] })).data.submitReceipt;
+      expect(cosigned).toMatchObject({ __typename: 'ConflictError', code: 'SELF_DEALING' });
       expect(await countReceipts(scene.agent.did)).toBe(0);
+      expect((await t.gql(SUBMIT, { receipt: verification })).data.submitReceipt.receipt.confidence).toBe('PLATFORM_SIGNED');
+      const again = (await t.gql(SUBMIT, { receipt: verification, cosignatures: [cosignReceipt(scene.platform, verification, { now: t.now })] })).data.submitReceipt;
+      expect(again.code).toBe('SELF_DEALING');
+      const [row] = await db().selectFrom('receipts').selectAll().where('subject_did', '=', scene.agent.did).execute();
+      expect(row).toMatchObject({ confidence: 'PLATFORM_SIGNED', cosignatures: [] });
+      await expect(db().updateTable('receipts').set({ confidence: 'COUNTERPARTY_SIGNED' }).where('receipt_id', '=', row!.receipt_id).execute()).rejects.toThrow(/counterparty/);
     });
 
     it('another encoding of the same signature neither stores nor blocks the genuine receipt', async () => {
@@ -200,10 +210,14 @@ describe.each(testDatabaseKinds)('receipt integrity on %s database', (kind) => {
   });
 
   describe('finding 19.4: loose receipt shapes', () => {
-    it('refuses a platform naming itself as the receipt counterparty, as for the subject', async () => {
+    it('refuses a platform naming itself as the receipt counterparty, as for the subject, except where it reports as itself', async () => {
       const scene = await createScene(t);
       const answer = (await t.gql(SUBMIT, { receipt: signReceipt(t, scene, { counterparty: scene.platform.did }) })).data.submitReceipt;
       expect(answer).toMatchObject({ __typename: 'ConflictError', code: 'SELF_DEALING' });
+      for (const [actionCategory, actionType] of [['productivity.completion', 'task_completed'], ['social.endorsement', 'endorsed']] as const) {
+        const other = (await t.gql(SUBMIT, { receipt: signReceipt(t, scene, { counterparty: scene.platform.did, actionCategory, actionType, value: null }) })).data.submitReceipt;
+        expect(other, actionCategory).toMatchObject({ __typename: 'ConflictError', code: 'SELF_DEALING' });
+      }
       const rest = await postReceipt({ receipt: signReceipt(t, scene, { counterparty: scene.platform.did }) });
       expect(rest.status).toBe(400);
       expect(await rest.json()).toMatchObject({ success: false, code: 'SELF_DEALING' });
@@ -216,6 +230,13 @@ describe.each(testDatabaseKinds)('receipt integrity on %s database', (kind) => {
           occurred_at: t.now, received_at: t.now, content_hash: 'x', jwt: 'x',
         }).execute(),
       ).rejects.toThrow(/counterparty/);
+
+      // A platform acting as itself (docs/trust-model.md §5): its identity verifications and the violations it saw.
+      for (const [actionCategory, actionType, outcome] of [['identity.verification', 'kyc_passed', 'accepted'], ['compliance.violation', 'tos_breach', 'disputed']] as const) {
+        const own = (await t.gql(SUBMIT, { receipt: signReceipt(t, scene, { counterparty: scene.platform.did, actionCategory, actionType, outcome, value: null }) })).data.submitReceipt;
+        expect(own, actionCategory).toMatchObject({ __typename: 'SubmitReceiptPayload', receipt: { confidence: 'PLATFORM_SIGNED', counterparty: scene.platform.did } });
+      }
+      expect(await countReceipts(scene.agent.did)).toBe(2);
     });
 
     it('refuses unknown top-level keys in a receipt payload as strictly as unknown claim keys', async () => {
