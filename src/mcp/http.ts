@@ -8,6 +8,8 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../context.ts';
 import { silentLogger, type Logger } from '../logger.ts';
+import { JsonBodyError, MalformedContentLength, parseJsonBody, readBodyWithin } from '../http/body.ts';
+import { mediaType } from '../http/security.ts';
 import { createMcpServer } from './server.ts';
 import { serviceBackend } from './service-backend.ts';
 
@@ -19,6 +21,30 @@ export interface McpRouteDeps {
   /** The global request body limit. */
   maxBodyBytes: number;
   logger?: Logger;
+}
+
+function jsonRpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
+}
+
+class BodyTooLarge extends Error {}
+
+/**
+ * A JSON body read through the service's one capped reader (byte cap whether chunked or not, nesting bounded before
+ * parsing), handed to the transport already parsed; a Response when it is refused. Other content types are left to
+ * the transport, which refuses them unread.
+ */
+async function readMcpBody(request: Request, limit: number): Promise<{ parsedBody: unknown } | Response | undefined> {
+  const type = mediaType(request);
+  if (type !== 'application/json') return undefined;
+  try {
+    return { parsedBody: parseJsonBody(await readBodyWithin(request, limit, () => new BodyTooLarge()), { refuseNul: false }) };
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return jsonRpcError(413, -32000, `request body exceeds ${limit} bytes`);
+    if (error instanceof MalformedContentLength) return jsonRpcError(400, -32000, error.message);
+    if (error instanceof JsonBodyError) return jsonRpcError(400, -32700, `Parse error: ${error.message}`);
+    throw error;
+  }
 }
 
 function methodNotAllowed(): Response {
@@ -38,6 +64,11 @@ export function mcpRoutePlugin(deps: McpRouteDeps): Plugin {
         endResponse(methodNotAllowed());
         return;
       }
+      const body = await readMcpBody(request, deps.maxBodyBytes);
+      if (body instanceof Response) {
+        endResponse(body);
+        return;
+      }
       const server = createMcpServer(serviceBackend(deps.context(request.headers.get('authorization'))), { actsAs: 'token', onUnexpected });
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
@@ -47,7 +78,7 @@ export function mcpRoutePlugin(deps: McpRouteDeps): Plugin {
       try {
         await server.connect(transport);
         // JSON response mode: the answer is complete when this resolves, so the server can go with the request.
-        endResponse(await transport.handleRequest(request));
+        endResponse(await transport.handleRequest(request, body));
       } finally {
         await server.close();
       }

@@ -76,6 +76,22 @@ describe('the body limit holds on every content type and transfer encoding', () 
     expect(await response.json()).toMatchObject({ success: false, code: 'PAYLOAD_TOO_LARGE' });
   });
 
+  it('POST /mcp reads its body through the same reader: 413 past the limit when chunked, nesting bounded', async () => {
+    const mcpHeaders = { accept: 'application/json, text/event-stream' };
+    const big = await chunkedPost(t, '/mcp', 'application/json', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: padding } }), mcpHeaders);
+    expect(big.status).toBe(413);
+    const deep = await t.fetch('/mcp', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...mcpHeaders },
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}}`,
+    });
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as any).error.code).toBe(-32700);
+    const list = await chunkedPost(t, '/mcp', 'application/json', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), mcpHeaders);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as any).result.tools.length).toBeGreaterThan(0);
+  });
+
   it('bodies within the limit still work in every accepted form', async () => {
     const json = await chunkedPost(t, '/graphql', 'application/json', JSON.stringify({ query: '{ serviceInfo { did } }' }));
     expect(json.status).toBe(200);
