@@ -9,6 +9,7 @@ import { CredenceClientError } from '../client/credence-client.ts';
 import { isEd25519DidKey } from '../crypto/ed25519.ts';
 import { CredenceError, InputError } from '../errors.ts';
 import { ClaimDidInputSchema } from '../identity/agent.service.ts';
+import { isSubjectDid, MAX_SUBJECT_DID_LENGTH, SUBJECT_DID_MESSAGE } from '../identity/subject-did.ts';
 
 // ---------------------------------------------------------------- what a backend answers
 
@@ -104,13 +105,12 @@ export const CREDENTIAL_FORMATS = ['JWT', 'JSON_LD'] as const;
 export type CredentialTypeName = (typeof CREDENTIAL_TYPES)[number];
 export type CredentialFormatName = (typeof CREDENTIAL_FORMATS)[number];
 
-/** Imported history may name any DID method; only the shape is checked (as GraphQL's trust queries). */
-const AnyDid = z
+/** What a trust read can be about, as GraphQL's trust queries: an agent's did:key, or a did:web from imported history. */
+const SubjectDid = z
   .string()
-  .min(8)
-  .max(200)
-  .regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'must be a DID')
-  .describe('A DID, e.g. did:key:z6Mk…');
+  .max(MAX_SUBJECT_DID_LENGTH)
+  .refine(isSubjectDid, SUBJECT_DID_MESSAGE)
+  .describe('An agent DID (Ed25519 did:key, did:key:z6Mk…) or a did:web');
 const DidKey = z
   .string()
   .max(200)
@@ -128,12 +128,18 @@ export const PolicySchema = z
     window: z.enum(['D7', 'D30', 'D90', 'LIFETIME']).nullish().describe('Window the dispute-rate and volume rules read; LIFETIME by default.'),
     rejectFlags: z.array(z.string().min(1).max(64)).max(20).nullish().describe('Flag codes that reject outright, e.g. ["SYBIL_CLUSTER"].'),
     rejectRestrictedClient: z.boolean().nullish().describe('Refuse agents restricted as clients (they dispute too much).'),
+    rejectAbusiveClient: z.boolean().nullish().describe('Refuse agents flagged ABUSIVE_CLIENT (disputes as a buyer far above their agents\' other clients\').'),
   })
   .strict()
   .describe('The TrustPolicyInput: every rule is optional, and every failed rule gives one reason.');
 
 const CredentialId = z.string().min(1).max(200).describe('The credential\'s own id, urn:uuid:…');
-const IsoDateTime = z.iso.datetime({ offset: true });
+/** The same range as GraphQL's DateTime: beyond it, hour and day counts overflow. */
+const DATETIME_MIN = Date.parse('1970-01-01T00:00:00.000Z');
+const DATETIME_MAX = Date.parse('9999-12-31T23:59:59.999Z');
+const IsoDateTime = z.iso
+  .datetime({ offset: true })
+  .refine((value) => Date.parse(value) >= DATETIME_MIN && Date.parse(value) <= DATETIME_MAX, 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z');
 
 // ---------------------------------------------------------------- output schemas
 
@@ -286,7 +292,7 @@ export function registerTools(server: McpServer, backend: McpBackend, options: R
         'Decide whether to hire, pay or rely on an agent: checks its trust report against your policy and answers ' +
         'allowed, with one reason per failed rule. Use this before you pay or delegate. Give the rules that matter ' +
         'to you (e.g. minTier "C", maxDisputeRate 0.1, minConfidence 0.3); an empty policy allows anyone.',
-      inputSchema: { did: AnyDid.describe('The agent you are about to hire or pay.'), policy: PolicySchema },
+      inputSchema: { did: SubjectDid.describe('The agent you are about to hire or pay.'), policy: PolicySchema },
       outputSchema: {
         did: z.string(),
         allowed: z.boolean(),
@@ -325,7 +331,7 @@ export function registerTools(server: McpServer, backend: McpBackend, options: R
         'The full trust report of any DID: score 0-100, tier A-F, confidence, the seven-dimension vector, 7/30/90-day ' +
         'and lifetime window statistics, client statistics, flags and an explanation whose points sum to the score. ' +
         'An unknown DID gets tier F, confidence 0 and flag NO_HISTORY. Pass asOf (ISO-8601) for the report at a past instant.',
-      inputSchema: { did: AnyDid, asOf: IsoDateTime.optional().describe('ISO-8601 date-time; now when omitted.') },
+      inputSchema: { did: SubjectDid, asOf: IsoDateTime.optional().describe('ISO-8601 date-time; now when omitted.') },
       outputSchema: TrustReportShape,
       annotations: read,
     },
@@ -341,7 +347,7 @@ export function registerTools(server: McpServer, backend: McpBackend, options: R
     {
       title: 'Trust reports of many DIDs',
       description: `Trust reports for up to ${MAX_TRUST_BATCH} DIDs at once (e.g. to rank candidates), answered in input order.`,
-      inputSchema: { dids: z.array(AnyDid).min(1).max(MAX_TRUST_BATCH).describe(`1 to ${MAX_TRUST_BATCH} DIDs.`) },
+      inputSchema: { dids: z.array(SubjectDid).min(1).max(MAX_TRUST_BATCH).describe(`1 to ${MAX_TRUST_BATCH} DIDs.`) },
       outputSchema: { reports: z.array(TrustReportOutput).describe('One report per DID, in input order.') },
       annotations: read,
     },

@@ -109,7 +109,7 @@ describe.each(testDatabaseKinds)('MCP over Streamable HTTP (%s)', (kind) => {
     expect(byName.get('check_trust')!.inputSchema.required).toEqual(['did', 'policy']);
     const policy = (byName.get('check_trust')!.inputSchema.properties as any).policy;
     expect(Object.keys(policy.properties).sort()).toEqual(
-      ['maxDisputeRate', 'minConfidence', 'minScore', 'minTier', 'minVerifiedVolumeUsd', 'rejectFlags', 'rejectRestrictedClient', 'window'].sort(),
+      ['maxDisputeRate', 'minConfidence', 'minScore', 'minTier', 'minVerifiedVolumeUsd', 'rejectAbusiveClient', 'rejectFlags', 'rejectRestrictedClient', 'window'].sort(),
     );
     expect((byName.get('trust_batch')!.inputSchema.properties as any).dids.maxItems).toBe(100);
     for (const tool of tools) {
@@ -208,6 +208,10 @@ describe.each(testDatabaseKinds)('MCP over Streamable HTTP (%s)', (kind) => {
 
   it('refuses bad arguments as tool errors and stores nothing', async () => {
     expect((await call(reader, 'get_trust_report', { did: 'not-a-did' })).isError).toBe(true);
+    // The same DIDs as GraphQL's trust queries: a did:key or a did:web, not any method; dates in DateTime's range.
+    expect((await call(reader, 'check_trust', { did: 'did:example:123456', policy: {} })).isError).toBe(true);
+    expect((await call(reader, 'get_trust_report', { did: scene.agent.did, asOf: '0001-01-01T00:00:00Z' })).isError).toBe(true);
+    expect((await call(reader, 'get_trust_report', { did: 'did:web:market.example' })).structuredContent.tier).toBe('F');
     expect((await call(reader, 'get_agent', { did: 'did:web:example.com' })).isError).toBe(true);
     expect((await call(reader, 'trust_batch', { dids: Array.from({ length: 101 }, () => scene.agent.did) })).isError).toBe(true);
     expect((await call(reader, 'check_trust', { did: scene.agent.did, policy: { minTier: 'Z' } })).isError).toBe(true);
