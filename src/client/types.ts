@@ -48,6 +48,8 @@ export interface TrustPolicy {
   window?: TrustWindowName | null;
   rejectFlags?: readonly string[] | null;
   rejectRestrictedClient?: boolean | null;
+  /** Refuse agents flagged ABUSIVE_CLIENT (disputes as a buyer far above their agents' other clients'). */
+  rejectAbusiveClient?: boolean | null;
 }
 
 export interface TrustDecision {
