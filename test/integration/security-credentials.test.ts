@@ -83,6 +83,23 @@ describe.each(testDatabaseKinds)('credential issuance integrity on %s database',
       // A live credential is not reissued.
       expect((await t.gql(REISSUE_CREDENTIAL, { id: reissued.credential.credentialId }, t.admin)).data.reissueCredential.code).toBe('INVALID_INPUT');
     });
+
+    it('two admins reissuing the same revoked credential at once make one credential', async () => {
+      const scene = await createScene(t);
+      const escrowId = `esc_${randomUUID().slice(0, 8)}`;
+      await recordEscrow(t, scene, escrowId, ['FUNDED', 'RELEASED', 'SETTLED']);
+      const receiptId = (await t.gql(SUBMIT, { receipt: signReceipt(t, scene, { escrowId }) })).data.submitReceipt.receipt.receiptId;
+      const task = (await issue(t, scene.agent, { type: 'TASK_COMPLETION', format: 'JWT', receiptId })).credential;
+      const reputation = (await issue(t, newKey(), { type: 'REPUTATION', format: 'JSON_LD' })).credential;
+      for (const credential of [task, reputation]) {
+        await t.gql(REVOKE_CREDENTIAL, { id: credential.credentialId, reason: 'race' }, t.admin);
+        const answers = await Promise.all([0, 1, 2].map(() => t.gql(REISSUE_CREDENTIAL, { id: credential.credentialId }, t.admin)));
+        const kinds = answers.map((a) => a.data.reissueCredential.__typename ?? a.data.reissueCredential.code).sort();
+        expect(kinds, credential.type).toEqual(['ConflictError', 'ConflictError', 'IssueCredentialPayload']);
+        const rows = await db().selectFrom('credentials').select('id').where('reissue_of', '=', credential.credentialId).execute();
+        expect(rows).toHaveLength(1);
+      }
+    });
   });
 
   describe('finding 17.7: reputation credential quota', () => {
