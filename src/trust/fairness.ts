@@ -32,6 +32,8 @@ export interface FairnessInput {
   platformDids: ReadonlySet<string>;
   /** Propagated credibility of a DID (0 when unreached or absent). */
   credibility: (did: string) => number;
+  /** Distinct counterparties of its accepted economic work, either side (0 when absent). */
+  counterparties: (did: string) => number;
   asOf: number | Date;
 }
 
@@ -89,11 +91,15 @@ export function raterFairness(input: FairnessInput, params: TrustParams): Map<st
   const nClients = clientNames.length;
   const nAgents = agentIds.size;
   const restricted = new Uint8Array(nClients);
+  const independent = new Uint8Array(nClients);
   const credibilityWeight = new Float64Array(nClients);
   for (let c = 0; c < nClients; c++) {
     const tally = jobs.get(clientNames[c]!);
     if (tally && tally.disputes >= params.client.restrictMinDisputes && tally.disputes / tally.jobs >= params.client.restrictRate) restricted[c] = 1;
-    credibilityWeight[c] = Math.max(f.weightFloor, Math.min(1, input.credibility(clientNames[c]!)));
+    // Credibility resting on one counterparty is trust lent by that very agent (a leaf of the graph): such a client
+    // is judged, and heard as a witness about other agents, as an unknown one.
+    independent[c] = input.counterparties(clientNames[c]!) >= 2 ? 1 : 0;
+    credibilityWeight[c] = independent[c] ? Math.max(f.weightFloor, Math.min(1, input.credibility(clientNames[c]!))) : f.weightFloor;
   }
   // The benefit of the doubt (tolerance) is a credible client's: a DID no propagation reaches gets a sliver of it.
   const toleranceShare = new Float64Array(nClients);
@@ -128,6 +134,40 @@ export function raterFairness(input: FairnessInput, params: TrustParams): Map<st
     }
     for (let c = 0; c < nClients; c++) fairness[c] = fairnessOf(negatives[c]!, expected[c]!, restricted[c] === 1, params, toleranceShare[c]!);
   }
+
+  // Unknown clients taken together: a crowd of fresh DIDs each filing a dispute or two stays within chance one by
+  // one. Per agent, the negatives of all its unknown clients are judged as if one client had filed them, against
+  // the rate its independent clients report (when they have seen enough of it); an unknown client's fairness is at
+  // most the negatives-weighted mean of that pooled fairness over the agents it complained about.
+  const poolNeg = new Float64Array(nAgents);
+  const poolObs = new Float64Array(nAgents);
+  weightedNeg.fill(0);
+  weightedObs.fill(0);
+  for (const o of obs) {
+    if (independent[o.client]) {
+      const w = credibilityWeight[o.client]! * fairness[o.client]!;
+      weightedNeg[o.agent]! += w * o.negatives;
+      weightedObs[o.agent]! += w * o.observations;
+    } else {
+      poolNeg[o.agent]! += o.negatives;
+      poolObs[o.agent]! += o.observations;
+    }
+  }
+  const poolFairness = new Float64Array(nAgents).fill(1);
+  for (let a = 0; a < nAgents; a++) {
+    if (poolNeg[a]! <= 0 || weightedObs[a]! < f.poolMinWitness) continue;
+    const rate = (weightedNeg[a]! + k * baseRate) / (weightedObs[a]! + k);
+    // Unknown clients get an unknown client's sliver of the tolerance, together as one by one.
+    poolFairness[a] = fairnessOf(poolNeg[a]!, poolObs[a]! * rate, false, params, Math.min(1, f.weightFloor / params.credibilityFull));
+  }
+  const pooledNum = new Float64Array(nClients);
+  const pooledDen = new Float64Array(nClients);
+  for (const o of obs) {
+    if (independent[o.client] || o.negatives <= 0) continue;
+    pooledNum[o.client]! += o.negatives * poolFairness[o.agent]!;
+    pooledDen[o.client]! += o.negatives;
+  }
+  for (let c = 0; c < nClients; c++) if (pooledDen[c]! > 0) fairness[c] = Math.min(fairness[c]!, pooledNum[c]! / pooledDen[c]!);
 
   const out = new Map<string, RaterFairness>();
   for (let c = 0; c < nClients; c++) {

@@ -66,6 +66,11 @@ export interface FairnessParams {
   rounds: number;
   /** Weight of a client without credibility when it is one of an agent's "other clients" (sybils agreeing count little). */
   weightFloor: number;
+  /**
+   * Unknown clients (credibility resting on one counterparty or none) are also judged together per agent, once the
+   * agent's independent clients have seen at least this many (credibility-weighted) observations of it.
+   */
+  poolMinWitness: number;
   /** Fairness ceiling of a client under the restriction rule, unless its disputes are explained by the other clients. */
   restrictedFairness: number;
   /** ABUSIVE_CLIENT: at least this many decayed negatives filed, and a penalty ramping with unfairness (1 − fairness). */
@@ -234,6 +239,7 @@ export const DEFAULT_TRUST_PARAMS: TrustParams = deepFreeze({
     rounds: 3,
     weightFloor: 0.05,
     restrictedFairness: 0.5,
+    poolMinWitness: 1,
     abusiveMinNegatives: 3,
     abusiveStart: 0.4,
     abusiveFull: 0.8,

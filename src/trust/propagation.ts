@@ -235,7 +235,16 @@ export function propagateCredibility(input: PropagationInput, params: TrustParam
   // Rater fairness, judged with the credibility just computed (clients that never had accepted work are not graph
   // nodes: they get a row of their own with credibility 0, so their fairness is stored too).
   const fairness = raterFairness(
-    { pairs: pairRows, platformDids, credibility: (did) => nodes.get(did)?.credibility ?? 0, asOf: asOfMs },
+    {
+      pairs: pairRows,
+      platformDids,
+      credibility: (did) => nodes.get(did)?.credibility ?? 0,
+      counterparties: (did) => {
+        const i = id.get(did);
+        return i === undefined ? 0 : counterparties[i]!;
+      },
+      asOf: asOfMs,
+    },
     params,
   );
   let unfairRaters = 0;

@@ -144,6 +144,31 @@ describe('12. fair raters: ordinary and real disputes keep their weight', () => 
   });
 });
 
+describe('12. fair raters: a crowd of unknown clients is judged together', () => {
+  it('eight fresh clients, each with one paid job and one dispute (within chance one by one), cannot sink the agents they hit', () => {
+    const crowd = Array.from({ length: 8 }, (_, c) => {
+      const did = `did:key:z6MkCrowd${c}`;
+      return [
+        receipt({ subject: worker(c % 3), counterparty: did, platform: P1, usd: 30, at: daysAgo(6 + c) }),
+        receipt({ subject: worker((c + 1) % 3), counterparty: did, platform: P1, category: 'economic.dispute', outcome: 'disputed', usd: 30, at: daysAgo(2 + c / 3) }),
+      ];
+    }).flat();
+    const pooled = marketTrust([...honest, ...crowd]);
+    const unpooled = marketTrust([...honest, ...crowd], { params: trustParams({ fairness: { poolMinWitness: 1e9 } }) });
+    // Each agent drew two or three disputes from the crowd: beyond chance for its unknown clients together.
+    for (let c = 0; c < 8; c++) expect(pooled.node(`did:key:z6MkCrowd${c}`)!.fairness!).toBeLessThan(0.5);
+    for (let c = 0; c < 8; c++) expect(unpooled.node(`did:key:z6MkCrowd${c}`)!.fairness ?? 1).toBe(1);
+    const clean = marketTrust([...honest, ...crowd.filter((r) => r.outcome === 'accepted')]);
+    // Agents 1 and 2 drew three disputes each and keep their standing; agent 0 drew two, which still cost a thin
+    // history something, but less than at full weight.
+    for (const w of [1, 2]) {
+      expect(pooled.report(worker(w)).score).toBeGreaterThanOrEqual(0.9 * clean.report(worker(w)).score);
+      expect(unpooled.report(worker(w)).score).toBeLessThan(0.85 * clean.report(worker(w)).score);
+    }
+    expect(pooled.report(worker(0)).score).toBeGreaterThan(unpooled.report(worker(0)).score + 5);
+  });
+});
+
 describe('12. the fairness formula', () => {
   const params = trustParams();
 
@@ -176,7 +201,7 @@ describe('12. the fairness formula', () => {
       receipt({ subject: worker(0), counterparty: P1, platform: P1, category: 'compliance.violation', outcome: 'disputed', usd: 0, escrow: false, at: daysAgo(3) }),
     ];
     const store = marketTrust(receipts).store;
-    const fairness = raterFairness({ pairs: store.pairs.values(), platformDids: new Set([P1, P2]), credibility: () => 1, asOf: AS_OF }, params);
+    const fairness = raterFairness({ pairs: store.pairs.values(), platformDids: new Set([P1, P2]), credibility: () => 1, counterparties: () => 3, asOf: AS_OF }, params);
     expect(fairness.has(P1)).toBe(false);
   });
 });
