@@ -3,7 +3,7 @@
 // The HTTP route decides whether the DID is valid and known and passes a `TrustBadgeSubject`; everything here is a
 // function of that input.
 import { createHash } from 'node:crypto';
-import { cleanBadgeText, renderBadgeSvg, type BadgeStyle } from './badge-svg.ts';
+import { cleanBadgeText, parseColor, renderBadgeSvg, textColorFor, type BadgeStyle } from './badge-svg.ts';
 
 export type Tier = 'A' | 'B' | 'C' | 'D' | 'F';
 
@@ -57,11 +57,24 @@ export function normalizeBadgeLabel(label: string | undefined): string {
   return cleanBadgeText(label, MAX_LABEL_LENGTH);
 }
 
-/** Scores are shown as whole numbers clamped to 0..100. */
+/**
+ * The one rounding rule for scores: one decimal, clamped to 0..100, written as the API's number is (40.5, 87). The
+ * badge and the profile page both use it, so they show what `trust(did)` answers.
+ */
 export function formatScore(score: number): string {
   if (!Number.isFinite(score)) return '0';
-  return String(Math.min(100, Math.max(0, Math.round(score))));
+  return String(Math.round(Math.min(100, Math.max(0, score)) * 10) / 10);
 }
+
+/** The tier box colours, shared by the badge and the profile page: the badge's background and its text colour. */
+export const TIER_STYLES: Readonly<Record<Tier, { background: string; text: string }>> = Object.freeze(
+  Object.fromEntries(
+    (Object.entries(TIER_COLORS) as Array<[Tier, string]>).map(([tier, color]) => {
+      const background = parseColor(color)!;
+      return [tier, Object.freeze({ background, text: textColorFor(background) })];
+    }),
+  ) as Record<Tier, { background: string; text: string }>,
+);
 
 export function trustBadgeContent(subject: TrustBadgeSubject, options: TrustBadgeOptions = {}): TrustBadgeContent {
   const label = normalizeBadgeLabel(options.label);

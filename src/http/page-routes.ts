@@ -99,6 +99,8 @@ export function pageRoutesPlugin(deps: PageRouteDeps): Plugin {
         format: row.format,
         valid: result.valid,
         revoked: result.revoked,
+        revokedAt: row.revoked_at,
+        revocationReason: row.revoked_reason,
         expired: result.expired,
         issuer: result.issuer,
         issuedByService: result.issuedByService,

@@ -84,9 +84,10 @@ export function renderActivityChart(activity: readonly ActivityDay[], options: A
   const series = buildActivitySeries(activity, options.end, options.days ?? 90);
   const id = options.idPrefix ?? 'activity';
   const unit = options.unit ?? 'receipt';
-  const width = 560;
-  const height = 170;
-  const left = 36;
+  // Small enough a viewBox that the 14-unit labels stay at least 11 px on a 390 px phone (358 px of content).
+  const width = 420;
+  const height = 160;
+  const left = 34;
   const right = 8;
   const top = 12;
   const bottom = 28;
@@ -120,7 +121,7 @@ export function renderActivityChart(activity: readonly ActivityDay[], options: A
   });
 
   const ticks: string[] = [];
-  const tickEvery = Math.max(1, Math.round(series.days.length / 6));
+  const tickEvery = Math.max(1, Math.round(series.days.length / 5));
   series.days.forEach((d, i) => {
     if (i % tickEvery !== 0 && i !== series.days.length - 1) return;
     if (i !== series.days.length - 1 && series.days.length - 1 - i < tickEvery / 2) return;

@@ -11,6 +11,9 @@ export interface CredentialCheckView {
   format: string;
   valid: boolean;
   revoked: boolean;
+  /** When and why it was revoked, from the service's records (null when not revoked or unknown). */
+  revokedAt?: Date | string | null;
+  revocationReason?: string | null;
   expired: boolean;
   issuer: string | null;
   /** Whether the issuer is this service. */
@@ -46,8 +49,15 @@ function verdict(view: CredentialCheckView): SafeHtml {
       view.issuedByService ? 'this service\u2019s published keys' : 'the issuer\u2019s key'
     }, and the credential is neither revoked nor expired.</p>`;
   }
-  const reason = view.revoked ? 'It has been revoked.' : view.expired ? 'It has expired.' : 'See the problems below.';
+  const reason = view.revoked ? html`It was revoked${revocationText(view)}.` : view.expired ? 'It has expired.' : 'See the problems below.';
   return html`<ul class="plain flags"><li class="flag sev-critical"><p id="verify-result"><span class="sev">Not valid</span>${reason}</p></li></ul>`;
+}
+
+/** ` on <time>: <reason>` from what the service recorded at revocation, as far as it is known. */
+function revocationText(view: CredentialCheckView): SafeHtml {
+  const at = view.revokedAt ? html` on <time id="revoked-at" datetime="${new Date(view.revokedAt).toISOString()}">${when(view.revokedAt)}</time>` : '';
+  const reason = view.revocationReason?.trim() ? html`: <span id="revocation-reason">${view.revocationReason.trim()}</span>` : '';
+  return html`${at}${reason}`;
 }
 
 /** The verification page of a stored credential. */
@@ -60,7 +70,8 @@ export function renderCredentialCheckPage(view: CredentialCheckView): string {
     ['Subject', html`<code class="did">${view.subject ?? 'unknown'}</code>`],
     ['Valid from', when(view.validFrom)],
     ['Valid until', view.validUntil === null ? 'no expiry' : when(view.validUntil)],
-    ['Revoked', view.revoked ? html`<strong class="revoked">Yes</strong>` : 'No'],
+    ['Revoked', view.revoked ? html`<strong class="revoked">Yes</strong>${view.revokedAt ? html`, ${when(view.revokedAt)}` : ''}` : 'No'],
+    ...(view.revoked && view.revocationReason?.trim() ? [['Reason', view.revocationReason.trim()] as [string, string]] : []),
   ];
   const body = html`<h1>Credential check</h1>
 <p class="did muted"><code id="credential-id">${view.credentialId}</code></p>

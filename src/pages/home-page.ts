@@ -20,6 +20,8 @@ export interface HomePageOptions {
  */
 export function renderHomePage(options: HomePageOptions = {}): string {
   const graphqlUrl = options.graphqlUrl ?? '/graphql';
+  // The service's own base URL (CREDENCE_PUBLIC_URL), so the snippets paste as they are.
+  const base = (options.publicUrl ?? '').replace(/\/+$/, '');
   const body = html`<h1>Credence</h1>
 <p>Verifiable identity and reputation for agent marketplaces. Agents hold their own <code>did:key</code> identities,
 platforms sign what really happened, and Credence turns those receipts into a trust score anyone can check.</p>
@@ -28,8 +30,8 @@ ${searchForm(options.query ?? '')}
 <h2>For developers</h2>
 <ul>
 <li><a href="${graphqlUrl}">Open the GraphQL API</a> in GraphiQL to explore <code>trust</code>, <code>checkTrust</code>, receipts and credentials.</li>
-<li>Embed a badge: <code>![trust](&lt;this server&gt;/badge/&lt;did&gt;.svg)</code></li>
-<li>Each DID has a public profile at <code>/agents/&lt;did&gt;</code>.</li>
+<li>Embed a badge: <code id="badge-example">![trust](${base}/badge/&lt;did&gt;.svg)</code></li>
+<li>Each DID has a public profile at <code id="profile-example">${base}/agents/&lt;did&gt;</code>.</li>
 </ul>`;
   return renderLayout({
     title: 'Credence: trust for agent marketplaces',

@@ -4,6 +4,7 @@
 // can say `default-src 'none'` and still style the page; no `style=""` attributes are used anywhere (a hash does not
 // cover them), and charts take their colours from SVG presentation attributes.
 import { createHash } from 'node:crypto';
+import { TIER_STYLES } from '../badges/trust-badge.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 
 /** Colours the pages use. Every text/background pair in `CONTRAST_PAIRS` meets WCAG AA (4.5:1). */
@@ -18,11 +19,7 @@ export const PALETTE = Object.freeze({
   critical: '#b42318',
   warning: '#9a4a06',
   info: '#0b5cad',
-  tierA: '#1a7f37',
-  tierB: '#3f6b0f',
-  tierC: '#7d5800',
-  tierD: '#b54708',
-  tierF: '#b42318',
+  success: '#1a7f37',
   onColor: '#ffffff',
 });
 
@@ -38,11 +35,7 @@ export const CONTRAST_PAIRS: ReadonlyArray<readonly [string, string, string]> = 
   [PALETTE.warning, PALETTE.surface, 'warning flag label'],
   [PALETTE.info, PALETTE.surface, 'info flag label'],
   [PALETTE.onColor, PALETTE.accent, 'button text'],
-  [PALETTE.onColor, PALETTE.tierA, 'tier A'],
-  [PALETTE.onColor, PALETTE.tierB, 'tier B'],
-  [PALETTE.onColor, PALETTE.tierC, 'tier C'],
-  [PALETTE.onColor, PALETTE.tierD, 'tier D'],
-  [PALETTE.onColor, PALETTE.tierF, 'tier F'],
+  ...Object.entries(TIER_STYLES).map(([tier, style]) => [style.text, style.background, `tier ${tier}`] as const),
 ];
 
 const P = PALETTE;
@@ -77,15 +70,16 @@ export const PAGE_STYLE = [
   `.stat dt{font-size:.875rem;color:${P.muted}}`,
   `.stat dd{margin:0;font-size:1.75rem;font-weight:700;line-height:1.25;font-variant-numeric:tabular-nums}`,
   `.stat dd small{font-size:.9375rem;font-weight:400;color:${P.muted}}`,
-  `.tier{display:inline-block;min-width:2.2em;text-align:center;border-radius:6px;color:${P.onColor};padding:0 .4em}`,
-  `.tier-A{background:${P.tierA}}.tier-B{background:${P.tierB}}.tier-C{background:${P.tierC}}.tier-D{background:${P.tierD}}.tier-F{background:${P.tierF}}`,
+  `.tier{display:inline-block;min-width:2.2em;text-align:center;border-radius:6px;padding:0 .4em}`,
+  // The badge's tier colours, so the page and the badge agree.
+  Object.entries(TIER_STYLES).map(([tier, style]) => `.tier-${tier}{background:${style.background};color:${style.text}}`).join(''),
   `.cols{display:grid;gap:1.5rem;grid-template-columns:minmax(0,1fr)}`,
   `@media (min-width:50rem){.cols{grid-template-columns:minmax(0,23rem) minmax(0,1fr)}}`,
   `figure{margin:0}`,
   `figcaption{font-size:.9375rem;color:${P.muted};margin-top:.25rem}`,
   `svg.chart{display:block;width:100%;height:auto;max-width:100%}`,
   `.radar{max-width:26rem;margin:0 auto}`,
-  `.activity{max-width:40rem}`,
+  `.activity{max-width:30rem}`,
   `.table-wrap{overflow-x:auto;border:1px solid ${P.border};border-radius:6px;margin:.5rem 0 1rem}`,
   `table{border-collapse:collapse;width:100%;font-size:.9375rem}`,
   `caption{text-align:left;font-weight:600;padding:.5rem .75rem;background:${P.surface}}`,
@@ -101,7 +95,7 @@ export const PAGE_STYLE = [
   `.sev{font-weight:700;font-size:.8125rem;text-transform:uppercase;letter-spacing:.04em;color:${P.info};margin-right:.4rem}`,
   `.sev-critical .sev{color:${P.critical}}.sev-warning .sev{color:${P.warning}}`,
   `.flag p{margin:.15rem 0}`,
-  `.ok{border-left:4px solid ${P.tierA};background:${P.surface};padding:.5rem .75rem;border-radius:0 6px 6px 0}`,
+  `.ok{border-left:4px solid ${P.success};background:${P.surface};padding:.5rem .75rem;border-radius:0 6px 6px 0}`,
   `.cred{border:1px solid ${P.border};border-radius:8px;padding:.75rem 1rem;margin:.5rem 0}`,
   `.cred p{margin:.2rem 0}`,
   `.actions a{display:inline-block;margin-right:1rem;padding:.25rem 0}`,
@@ -114,10 +108,12 @@ export const PAGE_STYLE = [
   `form.search .hint{flex:1 1 100%;margin:0}`,
   `.hint{font-size:.875rem;color:${P.muted}}`,
   `.error{color:${P.critical};font-weight:600}`,
+  // Snippets wrap at the <wbr> after URL separators; only a run longer than the line breaks inside.
+  `pre.snippet{word-break:normal;overflow-wrap:anywhere}`,
   `.badge-preview img{display:block;margin:.5rem 0;height:20px;width:auto}`,
   `.site-footer{border-top:1px solid ${P.border};padding:1rem 0 2rem;color:${P.muted};font-size:.875rem}`,
   `.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}`,
-  `@media (max-width:30rem){h1{font-size:1.5rem}.stat dd{font-size:1.5rem}table{font-size:.8125rem}th,td{padding:.4rem .35rem}thead th{white-space:normal}caption{padding:.5rem .35rem}}`,
+  `@media (max-width:30rem){h1{font-size:1.5rem}.stat dd{font-size:1.5rem}table{font-size:.8125rem}th,td{padding:.4rem .35rem}thead th,thead th.num{white-space:normal}caption{padding:.5rem .35rem}}`,
   // Narrow screens: the receipts table becomes one card per receipt (roles in the markup keep its table semantics).
   `@media (max-width:40rem){table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}table.stack,table.stack caption,table.stack tbody,table.stack tr,table.stack td{display:block}table.stack tr{border-top:1px solid ${P.border};padding:.35rem 0}table.stack td{border:0;display:grid;grid-template-columns:6.5rem minmax(0,1fr);gap:.5rem;padding:.15rem .75rem;text-align:left;white-space:normal}table.stack td::before{content:attr(data-label);font-weight:600;color:${P.muted}}}`,
   `@media print{.site,.skip,form.search{display:none}}`,

@@ -4,6 +4,7 @@
 // treats every string from the view as text: display names, DIDs, platform names, flag details.
 import { html, raw, safeUrl, type SafeHtml } from './html.ts';
 import { renderLayout } from './layout.ts';
+import { formatScore } from '../badges/trust-badge.ts';
 import type { WindowStats as TrustWindowStats } from '../trust/types.ts';
 import { DIMENSIONS, renderRadarChart, renderVectorTable, type TrustVector } from './radar-chart.ts';
 import { describeActivity, buildActivitySeries, renderActivityChart, type ActivityDay } from './activity-chart.ts';
@@ -256,7 +257,7 @@ function header(view: ProfileView): SafeHtml {
 }
 
 function summary(report: ProfileReport): SafeHtml {
-  const score = Math.min(100, Math.max(0, Math.round(finite(report.score))));
+  const score = formatScore(finite(report.score));
   const confidence = Math.min(1, Math.max(0, finite(report.confidence)));
   const lowConfidence = confidence < 0.3;
   return html`<section aria-labelledby="summary-h">
@@ -293,6 +294,22 @@ function explanationItemText(item: ExplanationItem): { text: string; impact: num
   return { text, impact, dimension: item.dimension ?? null };
 }
 
+/**
+ * The engine's detail often starts with its own name for the dimension ("recency: current activity …"); after the
+ * bold label that would read "Recency: recency: …", so a leading repeat of any of `labels` is dropped.
+ */
+export function withoutLeadingLabel(text: string, labels: readonly string[]): string {
+  const trimmed = text.trim();
+  for (const label of labels) {
+    // "recency: …" always repeats; "anomaly penalty A=…" does too (a two-word name followed by a space).
+    const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^${escaped}${label.includes(' ') ? '(?:\\s*:\\s*|\\s+)' : '\\s*:\\s*'}`, 'i');
+    const rest = trimmed.replace(pattern, '');
+    if (rest !== trimmed && rest.length > 0) return rest.charAt(0).toUpperCase() + rest.slice(1);
+  }
+  return trimmed;
+}
+
 function explanationSection(report: ProfileReport): SafeHtml {
   const items = report.explanation.map(explanationItemText).filter((item) => item.text.trim().length > 0);
   if (items.length === 0) return html``;
@@ -306,7 +323,9 @@ function explanationSection(report: ProfileReport): SafeHtml {
       item.impact === null
         ? ''
         : html` <span class="muted nowrap">(${item.impact >= 0 ? '+' : '\u2212'}${Math.abs(item.impact).toFixed(1)} points)</span>`;
-    return html`<li>${name ? html`<strong>${name}:</strong> ` : ''}${item.text}${impact}</li>`;
+    const dimension = name ? DIMENSIONS.find((d) => d.name === name) : undefined;
+    const text = name ? withoutLeadingLabel(item.text, [name, dimension?.shortName ?? name]) : item.text;
+    return html`<li>${name ? html`<strong>${name}:</strong> ` : ''}${text}${impact}</li>`;
   })}</ul>
 </section>`;
 }
@@ -465,15 +484,23 @@ ${body}
 </section>`;
 }
 
+/**
+ * Snippet text with a line-break opportunity (`<wbr>`, which copies as nothing) after each URL separator, so a long
+ * URL wraps at `/`, `:`, `.`, `?`, `&`, `=` or `#` rather than mid-word.
+ */
+export function breakable(text: string): SafeHtml {
+  return html`${text.split(/(?<=[/:.?&=#])/).map((part, i) => (i === 0 ? html`${part}` : html`${raw('<wbr>')}${part}`))}`;
+}
+
 function badgeSection(view: ProfileView, altText: string): SafeHtml {
   const b = view.badge;
   return html`<section aria-labelledby="badge-h">
 <h2 id="badge-h">Badge</h2>
 <p class="badge-preview"><img src="${safeUrl(b.svgPath ?? b.svgUrl)}" alt="${altText}" height="20"></p>
 <h3 id="md-h">Markdown</h3>
-<pre aria-labelledby="md-h"><code id="badge-markdown">${b.markdown}</code></pre>
+<pre class="snippet" aria-labelledby="md-h"><code id="badge-markdown">${breakable(b.markdown)}</code></pre>
 <h3 id="html-h">HTML</h3>
-<pre aria-labelledby="html-h"><code id="badge-html">${b.html}</code></pre>
+<pre class="snippet" aria-labelledby="html-h"><code id="badge-html">${breakable(b.html)}</code></pre>
 ${b.jsonUrl ? html`<p class="hint">For shields.io: the endpoint badge JSON is at <a href="${safeUrl(b.jsonUrl)}" class="did">${b.jsonUrl}</a>.</p>` : ''}
 </section>`;
 }
@@ -496,7 +523,7 @@ export function renderProfilePage(view: ProfileView): string {
   const name = displayNameOf(view);
   const report = view.report;
   const badgeAlt = report
-    ? `Credence trust badge: tier ${report.tier}, score ${Math.round(finite(report.score))}`
+    ? `Credence trust badge: tier ${report.tier}, score ${formatScore(finite(report.score))}`
     : 'Credence trust badge';
   const body = html`<article aria-labelledby="agent-name">
 ${header(view)}
@@ -517,7 +544,7 @@ ${badgeSection(view, badgeAlt)}
   return renderLayout({
     title: `${name} \u00b7 Credence trust profile`,
     description: report
-      ? `${name}: Credence trust tier ${report.tier}, score ${Math.round(finite(report.score))} of 100.`
+      ? `${name}: Credence trust tier ${report.tier}, score ${formatScore(finite(report.score))} of 100.`
       : `${name} on Credence.`,
     canonicalUrl: safeUrl(view.publicUrl) === '#' ? undefined : safeUrl(view.publicUrl),
     graphqlUrl: view.graphqlUrl,

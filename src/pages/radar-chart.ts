@@ -112,8 +112,8 @@ export function renderRadarChart(vector: TrustVector, options: RadarChartOptions
     const firstY = top ? y - (lines - 1) * 15 : y;
     const value = formatDimension(d, vector).replace(' (none)', '');
     let out = `<text x="${n(x)}" y="${n(firstY)}" text-anchor="${anchor}" font-size="16" font-weight="700" fill="#1f2328">${d.key}<tspan font-weight="400" font-size="14" fill="#57606a"> ${escapeSvg(value)}</tspan></text>`;
-    out += `<text x="${n(x)}" y="${n(firstY + 15)}" text-anchor="${anchor}" font-size="13" fill="#57606a">${escapeSvg(d.shortName)}</text>`;
-    if (d.penalty) out += `<text x="${n(x)}" y="${n(firstY + 30)}" text-anchor="${anchor}" font-size="13" fill="#57606a">(penalty)</text>`;
+    out += `<text x="${n(x)}" y="${n(firstY + 15)}" text-anchor="${anchor}" font-size="14" fill="#57606a">${escapeSvg(d.shortName)}</text>`;
+    if (d.penalty) out += `<text x="${n(x)}" y="${n(firstY + 30)}" text-anchor="${anchor}" font-size="14" fill="#57606a">(penalty)</text>`;
     return out;
   });
 

@@ -388,7 +388,9 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   const base = 100 * priorB ** gamma;
   const bFactor = (B / priorB) ** gamma;
   const raw = base * S * bFactor * (1 + A) * (1 + C);
-  const score = round(Math.max(0, Math.min(100, raw)), 2);
+  // One decimal, the one rounding rule: the API, the profile page and the badge all show this number, and the tier
+  // follows it, so a page never shows 40.0 next to tier D.
+  const score = round(Math.max(0, Math.min(100, raw)), 1);
 
   // Explanation: an exact additive split of the score (prior and evidence terms at the prior B, then B, A, C).
   const scale = 1 - params.prior;

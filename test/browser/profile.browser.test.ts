@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { BADGE_STYLES } from '../../src/badges/badge-svg.ts';
-import { badgeLinks } from '../../src/badges/trust-badge.ts';
+import { badgeLinks, formatScore } from '../../src/badges/trust-badge.ts';
 import { signReceipt, SUBMIT } from '../helpers/marketplace.ts';
 import { buildAgentWithHistory, HOSTILE_NAME, type AgentWithHistory } from '../helpers/profile.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';
@@ -35,7 +35,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'profile page and badge in Chromium'
   let t: TestApp;
   let history: AgentWithHistory;
   let did: string;
-  let expected: { score: number; tier: string };
+  let expected: { score: string; tier: string };
   let activeDays: number;
   let server: Server;
   let browser: Browser;
@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'profile page and badge in Chromium'
     // signReceipt dates a receipt an hour before the clock.
     activeDays = new Set([...history.days.keys(), new Date(t.now.getTime() - 3_600_000).toISOString().slice(0, 10)]).size;
     const trust = await t.gql(`query($did: String!) { trust(did: $did) { score tier } }`, { did });
-    expected = { score: Math.round(trust.data.trust.score), tier: trust.data.trust.tier };
+    expected = { score: formatScore(trust.data.trust.score), tier: trust.data.trust.tier };
 
     // The app's own request handler, as `startServer` mounts it, on an ephemeral port.
     server = createServer(t.app.yoga);
@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'profile page and badge in Chromium'
       expect(response?.status()).toBe(200);
       expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
 
-      expect(await page.locator('#trust-score').innerText()).toMatch(new RegExp(`^${expected.score}\\s*/\\s*100$`));
+      expect(await page.locator('#trust-score').innerText()).toMatch(new RegExp(`^${expected.score.replace('.', '\\.')}\\s*/\\s*100$`));
       expect(await page.locator('#trust-tier').innerText()).toBe(expected.tier);
       expect(await page.locator('#trust-score').isVisible()).toBe(true);
       expect(await page.locator('#trust-tier').isVisible()).toBe(true);
@@ -292,8 +292,8 @@ describe.skipIf(!hasChromium)(hasChromium ? 'profile page and badge in Chromium'
     const links = badgeLinks('http://localhost:4000', did);
     const { page, context } = await open(`/agents/${did}`, { width: 800, height: 600 });
     try {
-      expect(await page.locator('#badge-markdown').innerText()).toBe(links.markdown);
-      expect(await page.locator('#badge-html').innerText()).toBe(links.html);
+      expect(await page.locator('#badge-markdown').textContent()).toBe(links.markdown);
+      expect(await page.locator('#badge-html').textContent()).toBe(links.html);
       expect(links.markdown).toBe(`[![trust](http://localhost:4000/badge/${did}.svg)](http://localhost:4000/agents/${did})`);
     } finally {
       await context.close();

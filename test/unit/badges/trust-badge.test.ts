@@ -38,10 +38,11 @@ describe('trust badge content', () => {
     expect(fills.size).toBe(5);
   });
 
-  it('rounds and clamps the score', () => {
+  it('rounds to one decimal, as the API does, and clamps the score', () => {
     const message = (score: number) => trustBadgeContent({ kind: 'scored', tier: 'A', score }).message;
-    expect(message(87.4)).toBe('A \u00b7 87');
-    expect(message(87.5)).toBe('A \u00b7 88');
+    expect(message(87.4)).toBe('A \u00b7 87.4');
+    expect(message(87.46)).toBe('A \u00b7 87.5');
+    expect(message(87)).toBe('A \u00b7 87');
     expect(message(140)).toBe('A \u00b7 100');
     expect(message(-3)).toBe('A \u00b7 0');
     expect(message(Number.NaN)).toBe('A \u00b7 0');

@@ -45,7 +45,7 @@ describe('credential check page', () => {
       view({ valid: false, revoked: true, issuer: HOSTILE, subject: HOSTILE, errors: [`status: ${HOSTILE}`], warnings: [HOSTILE], types: [HOSTILE] }),
     );
     expect(page).toContain('Not valid');
-    expect(page).toContain('It has been revoked.');
+    expect(page).toContain('It was revoked.');
     expect(page).toContain('<strong class="revoked">Yes</strong>');
     expect(page).toContain('id="verify-errors"');
     expect(page).not.toContain('<img');

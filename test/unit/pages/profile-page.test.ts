@@ -4,6 +4,7 @@ import { contrastRatio } from '../../../src/badges/badge-svg.ts';
 import { renderHomePage } from '../../../src/pages/home-page.ts';
 import { CONTENT_SECURITY_POLICY, CONTRAST_PAIRS, HTML_SECURITY_HEADERS, PAGE_STYLE, PAGE_STYLE_HASH } from '../../../src/pages/layout.ts';
 import {
+  breakable,
   FLAG_SENTENCES,
   flagSentence,
   profileStatus,
@@ -54,7 +55,7 @@ describe('profile page: hostile input', () => {
 describe('profile page: content', () => {
   it('shows name, DID, score, tier and confidence', () => {
     expect(page).toContain(`<code id="agent-did">${FIXTURE_DID}</code>`);
-    expect(page).toContain('<dd id="trust-score">87 <small>/ 100</small></dd>');
+    expect(page).toContain('<dd id="trust-score">87.4 <small>/ 100</small></dd>');
     expect(page).toContain('<span id="trust-tier" class="tier tier-A" aria-label="Tier A">A</span>');
     expect(page).toContain('<dd>82%</dd>');
     expect(page).toContain('<time datetime="2026-03-02T09:30:00.000Z">2026-03-02</time>');
@@ -124,9 +125,10 @@ describe('profile page: content', () => {
 
   it('shows the badge and its embed snippets in <code> blocks', () => {
     const { badge } = fixtureView();
-    expect(page).toContain(`<img src="${badge.svgPath}" alt="Credence trust badge: tier A, score 87" height="20">`);
-    expect(page).toContain(`<code id="badge-markdown">${badge.markdown}</code>`);
-    expect(page).toContain('<code id="badge-html">&lt;a href=&quot;http://localhost:4000/agents/');
+    expect(page).toContain(`<img src="${badge.svgPath}" alt="Credence trust badge: tier A, score 87.4" height="20">`);
+    expect(page).toContain(`<code id="badge-markdown">${breakable(badge.markdown).value}</code>`);
+    expect(page).toContain(`<code id="badge-html">${breakable(badge.html).value}</code>`);
+    expect(breakable(badge.html).value).toContain('&lt;a href=<wbr>&quot;http:<wbr>/<wbr>/<wbr>localhost:<wbr>4000/<wbr>agents/');
   });
 
   it('is the same for the same view', () => {
