@@ -1,6 +1,6 @@
 // The README's shell walkthroughs are examples/*.sh byte for byte, and they run as written: in order, in one POSIX sh
 // session, in a fresh directory, against a server they start themselves (embedded database under that directory,
-// on a free port), with `npx credence` resolving to this checkout's CLI.
+// on a free port), with `npx credence` resolving to this checkout's CLI. sh is dash on Debian, so bash-isms fail here.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -42,9 +42,9 @@ describe('README walkthroughs', () => {
     }
   });
 
-  it('are POSIX sh: they parse in dash, and use no bash-only syntax or GNU-only flags', async () => {
+  it('are POSIX sh: they parse in sh (dash on Debian), and use no bash-only syntax or GNU-only flags', async () => {
     for (const name of WALKTHROUGHS) {
-      const parsed = spawnSync('dash', ['-n', path.join(ROOT, 'examples', name)], { encoding: 'utf8' });
+      const parsed = spawnSync('sh', ['-n', path.join(ROOT, 'examples', name)], { encoding: 'utf8' });
       expect(parsed.status, `${name}: ${parsed.stderr}`).toBe(0);
       const text = await example(name);
       for (const pattern of [/\[\[/, /\bfunction\s/, /\$'/, /<<</, /\bdate\b[^\n]*-d\b/, /\becho -[en]\b/, /\bsed -i\b/, /\bgrep -P\b/, /\breadlink -f\b/, /\$\{\w+\//, /\bfor status\b/]) {
@@ -71,6 +71,10 @@ describe('README walkthroughs', () => {
     let code: number | null = null;
 
     beforeAll(async () => {
+      // What the README asks of the reader's machine; say so plainly when it is missing (CI installs both).
+      for (const tool of ['jq', 'curl']) {
+        if (spawnSync(tool, ['--version']).status !== 0) throw new Error(`the walkthroughs need ${tool} on PATH`);
+      }
       dir = await mkdtemp(path.join(tmpdir(), 'credence-walkthrough-'));
       // `npx credence` in the walkthroughs is this checkout's CLI; any other npx use fails loudly.
       const bin = path.join(dir, 'bin');
@@ -95,7 +99,7 @@ describe('README walkthroughs', () => {
       delete env.CREDENCE_DATA_DIR;
       delete env.CREDENCE_ADMIN_DIDS;
       const script = WALKTHROUGHS.map((name) => `. "${path.join(ROOT, 'examples', name)}"`).join('\n');
-      const child = spawn('dash', ['-c', script], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn('sh', ['-c', script], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child.stdout.on('data', (chunk) => (stdout += chunk));
       child.stderr.on('data', (chunk) => (stderr += chunk));
       const deadline = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 540_000);
