@@ -26,3 +26,12 @@ export {
   type WebhookSignatureFailure,
   type WebhookSignatureResult,
 } from '../webhooks/signature.ts';
+export {
+  CREDENTIAL_LIMITS,
+  checkJsonLdCredentialShape,
+  checkJsonLdPresentationShape,
+  checkJwtCredentialShape,
+  checkJwtPresentationShape,
+  checkStatusListShape,
+  type ShapeProblem,
+} from '../credentials/credential-shape.ts';
