@@ -15,7 +15,8 @@ interface VerifiedList {
   validUntil: Date | null;
 }
 
-type ListOutcome = { ok: true; list: VerifiedList } | { ok: false; message: string };
+/** `transient`: the list's proof could not be checked this time (TOO_COSTLY); not remembered. */
+type ListOutcome = { ok: true; list: VerifiedList } | { ok: false; message: string; transient?: boolean };
 
 // Verified lists, per loader and per list object: the service hands out the same object until it re-signs the
 // list, so its proof is checked once rather than on every status check. Keyed by loader too, so a loader with a
@@ -111,8 +112,13 @@ async function loadVerifiedList(url: string, documentLoader: DocumentLoader): Pr
   }
   let outcome = perLoader.get(document);
   if (!outcome) {
-    outcome = verifyList(document as Record<string, unknown>, url, documentLoader);
-    perLoader.set(document, outcome);
+    const cache = perLoader;
+    const verifying = verifyList(document as Record<string, unknown>, url, documentLoader);
+    outcome = verifying;
+    cache.set(document, verifying);
+    void verifying.then((result) => {
+      if (!result.ok && result.transient && cache.get(document) === verifying) cache.delete(document);
+    });
   }
   return outcome;
 }
@@ -134,7 +140,9 @@ async function verifyList(
   const issuer = issuerId(credential.issuer);
   if (!issuer) return { ok: false, message: 'has no issuer' };
   const proof = await checkCredentialProof(credential, { documentLoader });
-  if (!proof.ok) return { ok: false, message: `does not verify (${proof.problem.message})` };
+  if (!proof.ok) {
+    return { ok: false, message: `does not verify (${proof.problem.message})`, transient: proof.problem.code === 'TOO_COSTLY' };
+  }
   let bits: Uint8Array;
   try {
     bits = decodeBitstring(subject.encodedList as string);

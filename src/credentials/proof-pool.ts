@@ -26,6 +26,7 @@ export type ProofTask =
   | { kind: 'credential'; document: object }
   | { kind: 'presentation'; document: object; challenge: string; domain?: string; now: Date };
 
+/** `tooCostly`: not checked (over budget, queue full, pool closed); a later check may succeed. */
 export type ProofOutcome = { verified: true } | { verified: false; error: string; tooCostly: boolean };
 
 export interface ProofPoolOptions {
@@ -183,7 +184,7 @@ export function createProofPool(options: ProofPoolOptions = {}): ProofPool {
 
   return {
     run(task, documentLoader) {
-      if (closed) return Promise.resolve({ verified: false, error: 'the proof pool is closed', tooCostly: false });
+      if (closed) return Promise.resolve({ verified: false, error: 'the proof pool is closed', tooCostly: true });
       if (queue.length >= maxQueue) {
         return Promise.resolve({ verified: false, error: `too costly: more than ${maxQueue} proof checks are waiting`, tooCostly: true });
       }
@@ -194,12 +195,12 @@ export function createProofPool(options: ProofPoolOptions = {}): ProofPool {
     },
     async close() {
       closed = true;
-      for (const waiting of queue.splice(0)) waiting.resolve({ verified: false, error: 'the proof pool is closed', tooCostly: false });
+      for (const waiting of queue.splice(0)) waiting.resolve({ verified: false, error: 'the proof pool is closed', tooCostly: true });
       await Promise.all(
         [...slots].map((slot) => {
           slots.delete(slot);
           clearTimeout(slot.timer);
-          slot.current?.resolve({ verified: false, error: 'the proof pool is closed', tooCostly: false });
+          slot.current?.resolve({ verified: false, error: 'the proof pool is closed', tooCostly: true });
           return slot.worker.terminate();
         }),
       );

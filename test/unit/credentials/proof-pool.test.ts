@@ -1,10 +1,12 @@
 // The proof worker pool: proofs are checked off the main thread, within a time budget, and the pool recovers
 // from a worker it had to stop.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProofPool, type ProofPool } from '../../../src/credentials/proof-pool.ts';
+import { checkCredentialStatus } from '../../../src/credentials/credential-status.ts';
+import { configureProofPool, createProofPool, type ProofPool } from '../../../src/credentials/proof-pool.ts';
+import { verifyCredential } from '../../../src/credentials/verify.ts';
 import { ED25519_2020_CONTEXT_URL, VC_V2_CONTEXT_URL } from '../../../src/credentials/context-urls.ts';
 import { issueJsonLdCredential } from '../../../src/credentials/jsonld-credential.ts';
-import { AGENT, KEY_1, environment, taskDraft } from './helpers.ts';
+import { AGENT, KEY_1, NOW, REVOKED_INDEX, environment, taskDraft } from './helpers.ts';
 
 /** A credential "issued" by a did:key with `count` identical blank nodes: canonicalizing it is superlinear. */
 export function blankNodeDocument(issuer: string, count: number): Record<string, unknown> {
@@ -102,5 +104,24 @@ describe('proof pool', () => {
     expect(await pending).toMatchObject({ verified: false, error: 'the proof pool is closed' });
     expect(await pool.run({ kind: 'credential', document: credential }, env.documentLoader)).toMatchObject({ verified: false });
     expect(pool.workerCount).toBe(0);
+  });
+
+  it('verification answers TOO_COSTLY over budget, and a status list it could not check is checked again later', { timeout: 60_000 }, async () => {
+    const env = await environment();
+    const credential = await issueJsonLdCredential(taskDraft(REVOKED_INDEX), KEY_1, env);
+    try {
+      await configureProofPool({ size: 1, budgetMs: 1 });
+      const result = await verifyCredential(credential, { now: NOW, ...env });
+      expect(result.valid).toBe(false);
+      expect(result.problems.map((problem) => problem.code)).toEqual(['TOO_COSTLY']);
+      const status = await checkCredentialStatus(credential, { now: NOW, ...env });
+      expect(status.problems.map((problem) => problem.code)).toEqual(['STATUS_UNAVAILABLE']);
+      expect(status.problems[0]?.message).toMatch(/too costly/);
+    } finally {
+      await configureProofPool({});
+    }
+    // The same list object, now checked within budget: the earlier failure was not remembered.
+    expect((await checkCredentialStatus(credential, { now: NOW, ...env })).problems.map((problem) => problem.code)).toEqual(['REVOKED']);
+    expect((await verifyCredential(credential, { now: NOW, ...env })).problems.map((problem) => problem.code)).toEqual(['REVOKED']);
   });
 });
