@@ -4,16 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAuthToken } from '../../src/auth/mint-token.ts';
 import { createLogger } from '../../src/logger.ts';
+import { testDatabaseKinds } from '../helpers/database.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';
 
 const AGENTS = async (t: TestApp) =>
   Number((await t.testDatabase.database.db.selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
-describe('inputs that used to end in a masked 500 answer INVALID_INPUT', () => {
+describe.each(testDatabaseKinds)('inputs that used to end in a masked 500 answer INVALID_INPUT (%s database)', (kind) => {
   let t: TestApp;
   const logs: string[] = [];
   beforeAll(async () => {
-    t = await createTestApp('embedded', {}, { logger: createLogger('debug', (line) => logs.push(line)) });
+    t = await createTestApp(kind, {}, { logger: createLogger('debug', (line) => logs.push(line)) });
   });
   afterAll(async () => {
     await t.close();

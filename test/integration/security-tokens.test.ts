@@ -1,13 +1,14 @@
 // Which bearer tokens charge a DID's rate bucket: only those that pass every check, replay included. A replayed,
 // already-spent token counts toward its sender's address, so it cannot lock the token's owner out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseKinds } from '../helpers/database.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';
 
-describe('a spent token cannot lock its owner out', () => {
+describe.each(testDatabaseKinds)('a spent token cannot lock its owner out (%s database)', (kind) => {
   let t: TestApp;
   let now = 0;
   beforeAll(async () => {
-    t = await createTestApp('embedded', { CREDENCE_RATE_LIMIT_DID_PER_MINUTE: '5', CREDENCE_RATE_LIMIT_IP_PER_MINUTE: '1000' }, { limiterClock: () => now });
+    t = await createTestApp(kind, { CREDENCE_RATE_LIMIT_DID_PER_MINUTE: '5', CREDENCE_RATE_LIMIT_IP_PER_MINUTE: '1000' }, { limiterClock: () => now });
   });
   afterAll(async () => {
     await t.close();
@@ -39,7 +40,7 @@ describe('a spent token cannot lock its owner out', () => {
     // And the DID limit itself still holds for tokens that pass every check.
     expect((await t.gql(CLAIM, {}, agent)).status).toBe(429);
     // The replays were charged to their sender's address instead.
-    const limitedAddress = await createTestApp('embedded', { CREDENCE_RATE_LIMIT_DID_PER_MINUTE: '5', CREDENCE_RATE_LIMIT_IP_PER_MINUTE: '3' }, { limiterClock: () => now });
+    const limitedAddress = await createTestApp(kind, { CREDENCE_RATE_LIMIT_DID_PER_MINUTE: '5', CREDENCE_RATE_LIMIT_IP_PER_MINUTE: '3' }, { limiterClock: () => now });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i += 1) {
