@@ -190,7 +190,11 @@ export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
     } catch {
       return null;
     }
-    if (deps.spentTokens && (await deps.spentTokens.isSpent(verified.did, verified.jti))) return null;
+    try {
+      if (deps.spentTokens && (await deps.spentTokens.isSpent(verified.did, verified.jti))) return null;
+    } catch {
+      // The store is unreachable: charge the DID as before; the request itself will fail on the same store.
+    }
     return verified.did;
   };
 
