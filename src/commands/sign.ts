@@ -1,7 +1,7 @@
 // `credence sign-settlement`, `sign-receipt` and `cosign`: what a platform (or a counterparty) signs.
 import { readFile } from 'node:fs/promises';
 import { cosignReceipt, signSettlementEvent, signTaskReceipt, type SettlementInput, type TaskReceiptInput } from '../client/signing.ts';
-import { readKeyFile } from '../crypto/key-file.ts';
+import { readKeyFileForCommand } from './key-input.ts';
 import { defineCommand, UsageError } from './command.ts';
 
 const KEY = { type: 'string', value: 'FILE', required: true, description: 'key file written by `credence keygen`' } as const;
@@ -35,7 +35,7 @@ occurredAt (ISO-8601).`,
   async run(input) {
     const source = input.positionals[0]!;
     const parsed = parseJson(await readInput(source), source) as { settlement?: SettlementInput } & SettlementInput;
-    const key = await readKeyFile(input.string('key')!);
+    const key = await readKeyFileForCommand(input.string('key')!);
     const jti = input.string('jti');
     console.log(signSettlementEvent(key, parsed.settlement ?? parsed, jti ? { jti } : {}));
     return 0;
@@ -54,7 +54,7 @@ or - for stdin) is {"subject", "counterparty", "actionCategory", "actionType", "
   async run(input) {
     const source = input.positionals[0]!;
     const receipt = parseJson(await readInput(source), source) as TaskReceiptInput;
-    const key = await readKeyFile(input.string('key')!);
+    const key = await readKeyFileForCommand(input.string('key')!);
     const id = input.string('id');
     console.log(signTaskReceipt(key, receipt, id ? { receiptId: id } : {}));
     return 0;
@@ -70,7 +70,7 @@ submitReceipt's cosignatures; a co-signed receipt without an escrow is COUNTERPA
   options: { key: KEY },
   positionals: { name: 'RECEIPT|-', min: 1, max: 1 },
   async run(input) {
-    const key = await readKeyFile(input.string('key')!);
+    const key = await readKeyFileForCommand(input.string('key')!);
     console.log(cosignReceipt(key, (await readInput(input.positionals[0]!)).trim()));
     return 0;
   },

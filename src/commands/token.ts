@@ -2,7 +2,7 @@
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../auth/did-auth.ts';
 import { mintAuthToken } from '../auth/mint-token.ts';
 import { loadConfig } from '../config.ts';
-import { readKeyFile } from '../crypto/key-file.ts';
+import { readKeyFileForCommand } from './key-input.ts';
 import { didWebFromUrl } from '../identity/did-web.ts';
 import { defineCommand } from './command.ts';
 
@@ -27,7 +27,7 @@ Mint a new token per request: a spent one is refused as TOKEN_REPLAYED.`,
   async run(input) {
     const audience = input.string('aud') ?? didWebFromUrl(loadConfig().publicUrl);
     const ttl = input.number('ttl');
-    console.log(mintAuthToken(await readKeyFile(input.string('key')!), { audience, ...(ttl !== undefined ? { lifetimeSeconds: ttl } : {}) }));
+    console.log(mintAuthToken(await readKeyFileForCommand(input.string('key')!), { audience, ...(ttl !== undefined ? { lifetimeSeconds: ttl } : {}) }));
     return 0;
   },
 });

@@ -87,6 +87,14 @@ describe('credence help', () => {
     expect(both.code).toBe(2);
   });
 
+  it('a missing or foreign key file says how to make one', async () => {
+    await expect(main(['token', '--key', '/nonexistent/agent.json'])).rejects.toThrow(
+      '/nonexistent/agent.json: no such key file; make one with `credence keygen --out /nonexistent/agent.json`',
+    );
+    const notJson = new URL('../../package.json', import.meta.url).pathname;
+    await expect(main(['cosign', '--key', new URL('../../README.md', import.meta.url).pathname, notJson])).rejects.toThrow('is not a key file written by `credence keygen`');
+  });
+
   it('import --help documents the line format, field by field', async () => {
     const { stdout } = await run(['import', '--help']);
     for (const field of ['receipt_id', 'subject_did', 'counterparty_did', 'platform_did', 'action_category', 'action_type', 'value_usd', 'outcome', 'timestamp', 'escrow_verified', 'escrow_tx']) {
