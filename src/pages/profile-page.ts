@@ -132,6 +132,8 @@ export const FLAG_SENTENCES: Readonly<Record<string, string>> = Object.freeze({
   COUNTERPARTY_CONCENTRATION: 'Most of the work comes from very few counterparties, so the record is less independent than it looks.',
   COMPLIANCE_VIOLATION: 'A platform reported a compliance incident or violation against this agent.',
   CLIENT_RESTRICTED: 'As a client, this DID disputes a large share of its jobs (at least 40%, with 3 or more disputes filed), so platforms may restrict it.',
+  ABUSIVE_CLIENT: 'As a client, this DID disputes, refunds or rejects far more of its hires than the same workers\u2019 other clients do. Its disputes count for little, and its own score is reduced.',
+  DISPUTES_DISCOUNTED: 'Some disputes against this agent came from clients who dispute far more than the agent\u2019s other clients do, so they count for less.',
   LOW_CONFIDENCE: 'Little evidence stands behind this score, so it may change quickly.',
   STALE: 'Most of the evidence is old; recent activity is thin.',
   HIGH_DISPUTE_RATE: 'A high share of this agent\u2019s paid jobs ended in a dispute.',
