@@ -1,6 +1,7 @@
 // The pure verifiable-credentials library: build, issue (JWT and JSON-LD), publish revocations, verify.
 // Clock, keys, DID documents and status lists are always passed in; nothing here touches a database or the network.
 export * from './contexts.ts';
+export * from './credential-shape.ts';
 export * from './credential-types.ts';
 export * from './credential-status.ts';
 export * from './dates.ts';
