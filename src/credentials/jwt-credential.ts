@@ -226,14 +226,26 @@ function keysToTry(
   return verificationMethodsFor(document, relationship);
 }
 
+// Decoded keys by multibase string: decoding checks the point (canonical, not small-order), which costs more
+// than the signature check itself, and an issuer's few keys are decoded again on every verification otherwise.
+const decodedKeys = new Map<string, Uint8Array | null>();
+const DECODED_KEY_LIMIT = 1_000;
+
 function ed25519PublicKey(method: VerificationMethod): Uint8Array | undefined {
   if (method.type !== 'Ed25519VerificationKey2020' && method.type !== 'Multikey') return undefined;
-  if (typeof method.publicKeyMultibase !== 'string') return undefined;
-  try {
-    return publicKeyFromMultibase(method.publicKeyMultibase);
-  } catch {
-    return undefined;
+  const multibase = method.publicKeyMultibase;
+  if (typeof multibase !== 'string') return undefined;
+  let key = decodedKeys.get(multibase);
+  if (key === undefined) {
+    try {
+      key = publicKeyFromMultibase(multibase);
+    } catch {
+      key = null;
+    }
+    if (decodedKeys.size >= DECODED_KEY_LIMIT) decodedKeys.clear();
+    decodedKeys.set(multibase, key);
   }
+  return key ?? undefined;
 }
 
 /** undefined when absent, null when present but not a NumericDate. */
