@@ -3,7 +3,7 @@
 import * as vc from '@digitalbazaar/vc';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { ED25519_2020_CONTEXT_URL } from './contexts.ts';
-import { findVerificationMethod, resolveDidDocument, type DocumentLoader } from './document-loader.ts';
+import { findVerificationMethod, resolveDidDocument, type DocumentLoader, type RemoteDocument } from './document-loader.ts';
 import { jsonLdSigner, type SigningKey } from './issuer-key.ts';
 import { proofPool } from './proof-pool.ts';
 import type { VerificationProblem } from './verification-result.ts';
@@ -95,12 +95,34 @@ export async function checkCredentialProof(
   // Canonicalization runs in a worker with a time budget (proof-pool.ts). Validity dates and status are not
   // judged there: the caller reports them with precise reasons, so a stale or revoked credential still gets its
   // signature checked and a revocation is reported as such, not as a failed proof.
-  const result = await proofPool().run({ kind: 'credential', document: credential }, options.documentLoader);
+  const result = await proofPool().run(
+    { kind: 'credential', document: credential },
+    options.documentLoader,
+    await prefetch(options.documentLoader, [verificationMethod, issuer]),
+  );
   if (result.verified) return { ok: true, verificationMethod };
   if (result.tooCostly) return fail('TOO_COSTLY', result.error);
   // "Invalid signature." is the cryptographic failure; anything else (undefined terms, bad structure) is the proof
   // not applying to this document.
   return fail('BAD_SIGNATURE', /invalid signature/i.test(result.error) ? 'signature: invalid signature' : `proof: ${result.error}`);
+}
+
+/**
+ * The documents a proof check will ask for and the caller's loader already serves (the key and its controller), so
+ * they travel with the task. A URL the loader does not serve is left for the worker to ask about (and fail on).
+ */
+export async function prefetch(documentLoader: DocumentLoader, urls: readonly string[]): Promise<Map<string, RemoteDocument>> {
+  const documents = new Map<string, RemoteDocument>();
+  await Promise.all(
+    urls.map(async (url) => {
+      try {
+        documents.set(url, await documentLoader(url));
+      } catch {
+        // The worker asks again and reports the failure as the library words it.
+      }
+    }),
+  );
+  return documents;
 }
 
 /** Undefined when `methodId` is an assertion key in the issuer's DID document. */

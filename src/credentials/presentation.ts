@@ -8,7 +8,7 @@ import { PRESENTATION_LIMITS, checkJsonLdPresentationShape, checkJwtPresentation
 import { toNumericDate } from './dates.ts';
 import type { DocumentLoader } from './document-loader.ts';
 import { jsonLdSigner, jwtSigner, type SigningKey } from './issuer-key.ts';
-import { describeError, Ed25519Signature2020Suite } from './jsonld-proof.ts';
+import { describeError, Ed25519Signature2020Suite, prefetch } from './jsonld-proof.ts';
 import { proofPool } from './proof-pool.ts';
 import { checkJwtSignature, looksLikeJwt, numericDate } from './jwt-credential.ts';
 import { verifyCredential } from './verify.ts';
@@ -264,6 +264,7 @@ async function verifyJsonLdPresentation(
           now: options.now,
         },
         options.documentLoader,
+        await prefetch(options.documentLoader, [method, holder]),
       );
       if (!outcome.verified) {
         problems.push(

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { JSONLD_VC_CONTEXTS, JSONLD_VP_CONTEXTS, JWT_VC_CONTEXTS, STATUS_LIST_CONTEXTS, bundledContexts } from './contexts.ts';
-import type { DocumentLoader } from './document-loader.ts';
+import type { DocumentLoader, RemoteDocument } from './document-loader.ts';
 
 let bundledDocuments: Map<string, object> | undefined;
 const bundled = () => (bundledDocuments ??= bundledContexts());
@@ -39,7 +39,11 @@ export interface ProofPoolOptions {
 }
 
 export interface ProofPool {
-  run(task: ProofTask, documentLoader: DocumentLoader): Promise<ProofOutcome>;
+  /**
+   * Checks the proof. Documents the worker asks for are loaded through `documentLoader`; `prefetched` ones (already
+   * loaded from it, such as the issuer's DID document and key) travel with the task and save a round trip each.
+   */
+  run(task: ProofTask, documentLoader: DocumentLoader, prefetched?: ReadonlyMap<string, RemoteDocument>): Promise<ProofOutcome>;
   /** Terminates the workers; checks still waiting are answered as failed. */
   close(): Promise<void>;
   /** Workers alive (starting or ready); for tests and metrics. */
@@ -56,6 +60,7 @@ interface Pending {
   id: number;
   task: ProofTask;
   documentLoader: DocumentLoader;
+  prefetched?: ReadonlyMap<string, RemoteDocument>;
   resolve: (outcome: ProofOutcome) => void;
 }
 
@@ -117,7 +122,7 @@ export function createProofPool(options: ProofPoolOptions = {}): ProofPool {
         type: 'loaded',
         loadId,
         cacheable,
-        remote: { contextUrl: remote.contextUrl ?? null, documentUrl: remote.documentUrl, document: remote.document },
+        remote: plainRemote(remote),
       };
     } catch (error) {
       reply = { type: 'loaded', loadId, error: error instanceof Error ? error.message : String(error) };
@@ -176,6 +181,7 @@ export function createProofPool(options: ProofPoolOptions = {}): ProofPool {
       taskId: pending.id,
       kind: task.kind,
       document: task.document,
+      prefetched: [...(pending.prefetched ?? [])].map(([url, remote]) => [url, plainRemote(remote)]),
       ...(task.kind === 'presentation'
         ? { challenge: task.challenge, domain: task.domain, now: task.now.toISOString() }
         : {}),
@@ -183,13 +189,13 @@ export function createProofPool(options: ProofPoolOptions = {}): ProofPool {
   }
 
   return {
-    run(task, documentLoader) {
+    run(task, documentLoader, prefetched) {
       if (closed) return Promise.resolve({ verified: false, error: 'the proof pool is closed', tooCostly: true });
       if (queue.length >= maxQueue) {
         return Promise.resolve({ verified: false, error: `too costly: more than ${maxQueue} proof checks are waiting`, tooCostly: true });
       }
       return new Promise<ProofOutcome>((resolve) => {
-        queue.push({ id: ++nextId, task, documentLoader, resolve });
+        queue.push({ id: ++nextId, task, documentLoader, ...(prefetched ? { prefetched } : {}), resolve });
         dispatch();
       });
     },
@@ -209,6 +215,10 @@ export function createProofPool(options: ProofPoolOptions = {}): ProofPool {
       return slots.size;
     },
   };
+}
+
+function plainRemote(remote: RemoteDocument): RemoteDocument {
+  return { contextUrl: remote.contextUrl ?? null, documentUrl: remote.documentUrl, document: remote.document };
 }
 
 type WorkerMessage =

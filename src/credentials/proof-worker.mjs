@@ -42,11 +42,12 @@ const staticDocuments = new Map(
   (workerData?.contexts ?? []).map(([url, document]) => [url, { contextUrl: null, documentUrl: url, document }]),
 );
 
-function loaderFor(taskId) {
+function loaderFor(taskId, prefetched) {
   let loads = 0;
+  const given = new Map(prefetched ?? []);
   return (url) => {
     if (typeof url !== 'string') return Promise.reject(new TypeError('a document URL is a string'));
-    const known = staticDocuments.get(url);
+    const known = staticDocuments.get(url) ?? given.get(url);
     if (known) return Promise.resolve(known);
     loads += 1;
     if (loads > MAX_LOADS_PER_TASK) return Promise.reject(new Error(`more than ${MAX_LOADS_PER_TASK} documents requested`));
@@ -75,7 +76,7 @@ function describeError(error) {
 const noStatus = async () => ({ verified: true });
 
 async function run(task) {
-  const documentLoader = loaderFor(task.taskId);
+  const documentLoader = loaderFor(task.taskId, task.prefetched);
   if (task.kind === 'credential') {
     const result = await vc.verifyCredential({
       credential: task.document,
