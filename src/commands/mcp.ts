@@ -1,11 +1,9 @@
 // `credence mcp`: the MCP server over stdio, for a local agent (Claude Desktop, Cursor and the like start it as a
 // command). It talks to a Credence service over HTTP with the typed client; given a key file it acts as that DID,
 // minting a fresh single-use token per call, and signs presentations locally. stdout carries only MCP messages.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+// The MCP SDK and server are imported when the command runs, so every other command starts without loading them.
 import { createCredenceClient } from '../client/credence-client.ts';
 import { readKeyFile } from '../crypto/key-file.ts';
-import { clientBackend } from '../mcp/client-backend.ts';
-import { createMcpServer } from '../mcp/server.ts';
 import { defineCommand, UsageError } from './command.ts';
 
 export const mcpCommand = defineCommand({
@@ -28,6 +26,11 @@ go to stderr; the process ends when its stdin closes. The service also serves th
     const keyPath = input.string('key');
     const key = keyPath ? await readKeyFile(keyPath) : undefined;
     const client = createCredenceClient({ url, ...(key ? { key } : {}) });
+    const [{ StdioServerTransport }, { clientBackend }, { createMcpServer }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('../mcp/client-backend.ts'),
+      import('../mcp/server.ts'),
+    ]);
     const server = createMcpServer(clientBackend(client, key ? { key } : {}), {
       actsAs: key ? 'key' : 'none',
       onUnexpected: (error) => process.stderr.write(`credence mcp: ${error instanceof Error ? error.message : String(error)}\n`),
