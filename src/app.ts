@@ -1,5 +1,6 @@
 // createApp(deps) builds the Yoga instance: schema, context, security plugins and routes. It never listens.
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.ts';
 import { createRequestContext, type Clock, type RequestContext } from './context.ts';
@@ -95,6 +96,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Credence GraphiQL' },
+    // The GraphiQL bundle served inline from the package: no CDN, so it works offline and tells no third party.
+    renderGraphiQL,
     // Ours instead (corsPlugin): yoga's default reflects any Origin and allows credentials.
     cors: false,
     // Every body is read by requestParserPlugin, capped at CREDENCE_MAX_BODY_BYTES; no file uploads.
