@@ -142,25 +142,26 @@ const taskClaims = {
   escrowId: string,
 };
 
-const windowStats = object(
-  Object.fromEntries(
-    [
-      'tasks',
-      'accepted',
-      'disputed',
-      'refunded',
-      'acceptedRate',
-      'disputeRate',
-      'volumeUsd',
-      'avgValueUsd',
-      'uniqueCounterparties',
-      'escrowVerifiedShare',
-    ].map((key) => [key, number]),
-  ),
-);
+/** The trust vector, window and per-window keys a reputation credential carries (also the issuer's and MCP's lists). */
+export const VECTOR_KEYS = ['E', 'P', 'B', 'D', 'R', 'A', 'C'] as const;
+export const WINDOW_KEYS = ['d7', 'd30', 'd90', 'lifetime'] as const;
+export const WINDOW_STAT_KEYS = [
+  'tasks',
+  'accepted',
+  'disputed',
+  'refunded',
+  'acceptedRate',
+  'disputeRate',
+  'volumeUsd',
+  'avgValueUsd',
+  'uniqueCounterparties',
+  'escrowVerifiedShare',
+] as const;
+
+const windowStats = object(Object.fromEntries(WINDOW_STAT_KEYS.map((key) => [key, number])));
 
 const reputationClaims = {
-  vector: object(Object.fromEntries(['E', 'P', 'B', 'D', 'R', 'A', 'C'].map((key) => [key, number]))),
+  vector: object(Object.fromEntries(VECTOR_KEYS.map((key) => [key, number]))),
   score: number,
   tier: string,
   confidence: number,

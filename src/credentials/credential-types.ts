@@ -1,4 +1,5 @@
 // The Credence credential types, built format-neutrally: a draft that either format then encodes and signs.
+import { VECTOR_KEYS, WINDOW_KEYS, WINDOW_STAT_KEYS } from './credential-shape.ts';
 import { toDateTime, wholeSeconds } from './dates.ts';
 import type { BitstringStatusListEntry } from './status-list.ts';
 
@@ -118,20 +119,6 @@ export interface ReputationSubject extends CredentialSubject {
   asOf: string;
 }
 
-const VECTOR_KEYS = ['E', 'P', 'B', 'D', 'R', 'A', 'C'] as const;
-const WINDOW_KEYS = ['d7', 'd30', 'd90', 'lifetime'] as const;
-const WINDOW_STAT_KEYS = [
-  'tasks',
-  'accepted',
-  'disputed',
-  'refunded',
-  'acceptedRate',
-  'disputeRate',
-  'volumeUsd',
-  'avgValueUsd',
-  'uniqueCounterparties',
-  'escrowVerifiedShare',
-] as const;
 
 /** The signed part of a trust report (no flags or explanation: those are advisory and change wording freely). */
 export function reputationSubject(report: TrustReportLike): ReputationSubject {

@@ -6,6 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CredenceClientError } from '../client/credence-client.ts';
+import { VECTOR_KEYS, WINDOW_KEYS, WINDOW_STAT_KEYS as CREDENTIAL_WINDOW_STAT_KEYS } from '../credentials/credential-shape.ts';
 import { isEd25519DidKey } from '../crypto/ed25519.ts';
 import { CredenceError, InputError } from '../errors.ts';
 import { ClaimDidInputSchema } from '../identity/agent.service.ts';
@@ -143,21 +144,8 @@ const IsoDateTime = z.iso
 
 // ---------------------------------------------------------------- output schemas
 
-const VECTOR_KEYS = ['E', 'P', 'B', 'D', 'R', 'A', 'C'] as const;
-const WINDOW_KEYS = ['d7', 'd30', 'd90', 'lifetime'] as const;
-const WINDOW_STAT_KEYS = [
-  'tasks',
-  'accepted',
-  'disputed',
-  'refunded',
-  'acceptedRate',
-  'disputeRate',
-  'volumeUsd',
-  'avgValueUsd',
-  'uniqueCounterparties',
-  'escrowVerifiedShare',
-  'verifiedVolumeUsd',
-] as const;
+// The report's window statistics: a reputation credential's, plus the verified volume.
+const WINDOW_STAT_KEYS = [...CREDENTIAL_WINDOW_STAT_KEYS, 'verifiedVolumeUsd'] as const;
 type VectorKey = (typeof VECTOR_KEYS)[number];
 type WindowKey = (typeof WINDOW_KEYS)[number];
 type WindowStatKey = (typeof WINDOW_STAT_KEYS)[number];
@@ -171,7 +159,7 @@ const TrustReportShape = {
   score: z.number().describe('0-100.'),
   tier: z.string().describe('A (best) to F.'),
   confidence: z.number().describe('0-1: how much evidence there is, not how good it is.'),
-  vector: numbers(VECTOR_KEYS).describe('E economic, P productivity, B behaviour, D disputes, R recency, A age, C credibility; each 0-1.'),
+  vector: numbers(VECTOR_KEYS).describe('E economic, P productivity, B behavioral, D diversity, R recency: each 0 to 1, higher is better. A anomaly and C compliance penalties: each -1 to 0, lower is worse.'),
   windows: z.object({ d7: WindowStats, d30: WindowStats, d90: WindowStats, lifetime: WindowStats }),
   client: z.object({ jobsAsClient: z.number(), disputesFiled: z.number(), disputeRate: z.number(), restricted: z.boolean() }),
   flags: z.array(z.object({ code: z.string(), severity: z.string(), detail: z.string() })),
