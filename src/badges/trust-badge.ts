@@ -121,11 +121,14 @@ export function shieldsEndpointJson(subject: TrustBadgeSubject, options: TrustBa
   return doc;
 }
 
-/** The JSON badge as a response body with its status and ETag. */
+/**
+ * The JSON badge as a response body with its status and ETag. Always 200: shields.io draws its own generic
+ * "invalid" for any non-2xx endpoint, so an invalid DID is said in the document (`isError: true`, the red `invalid
+ * did`) instead of in the status.
+ */
 export function renderTrustBadgeJson(subject: TrustBadgeSubject, options: TrustBadgeOptions = {}): RenderedTrustBadge {
   const body = JSON.stringify(shieldsEndpointJson(subject, options));
-  const status = trustBadgeContent(subject, options).status;
-  return { body, status, etag: computeEtag(body), contentType: BADGE_JSON_CONTENT_TYPE };
+  return { body, status: 200, etag: computeEtag(body), contentType: BADGE_JSON_CONTENT_TYPE };
 }
 
 /** A strong ETag over the exact response bytes: the same output gives the same tag. */

@@ -4,7 +4,8 @@
 // `?label=` replaces the left-hand text (cleaned, cut to 40 characters and escaped by the renderer; empty means no
 // label box). `?style=` is `flat` (default), `flat-square` or `for-the-badge`; any other value draws the default
 // `flat` badge, so a typo in a README still shows a badge. A string that is not an Ed25519 did:key gets the red
-// `invalid did` badge with status 400; a valid DID with no evidence gets the grey `no data`.
+// `invalid did` badge, with status 400 as SVG and 200 with `isError: true` as JSON (shields.io replaces the badge of
+// any non-2xx endpoint with its own); a valid DID with no evidence gets the grey `no data`.
 // Badges are cached for five minutes and carry a strong ETag over their bytes; a matching `If-None-Match` gets 304.
 import type { Plugin } from 'graphql-yoga';
 import { isBadgeStyle } from '../badges/badge-svg.ts';

@@ -221,7 +221,10 @@ describe.each(testDatabaseKinds)('badges and pages on %s database', (kind) => {
       const cases: Array<[string, number, Record<string, unknown>]> = [
         [`/badge/${did}.json`, 200, { label: 'trust', message: `${expected.tier} \u00b7 ${expected.score}`, color: TIER_COLORS[expected.tier] }],
         [`/badge/${newKey().did}.json`, 200, { label: 'trust', message: 'no data', color: 'lightgrey' }],
-        ['/badge/not-a-did.json', 400, { label: 'trust', message: 'invalid did', color: 'red', isError: true }],
+        // 200 with isError: shields.io replaces a non-2xx endpoint's badge with its own generic one.
+        ['/badge/not-a-did.json', 200, { label: 'trust', message: 'invalid did', color: 'red', isError: true }],
+        ['/badge/did%3Aweb%3Aexample.com.json', 200, { label: 'trust', message: 'invalid did', color: 'red', isError: true }],
+        ['/badge/%E0%A4%A.json', 200, { label: 'trust', message: 'invalid did', color: 'red', isError: true }],
         [`/badge/${did}.json?label=${encodeURIComponent('<rep>')}`, 200, { label: '<rep>' }],
       ];
       for (const [path, status, fields] of cases) {

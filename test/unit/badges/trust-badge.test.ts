@@ -91,6 +91,9 @@ describe('shields.io endpoint JSON', () => {
     });
     expect(shieldsEndpointJson({ kind: 'unknown' })).toEqual({ schemaVersion: 1, label: 'trust', message: 'no data', color: 'lightgrey' });
     expect(shieldsEndpointJson({ kind: 'invalid' })).toMatchObject({ message: 'invalid did', isError: true });
+    // The error is in the document, not the status: shields.io only reads a 2xx endpoint.
+    expect(renderTrustBadgeJson({ kind: 'invalid' }).status).toBe(200);
+    expect(renderTrustBadgeSvg({ kind: 'invalid' }).status).toBe(400);
     for (const subject of [{ kind: 'scored', tier: 'D', score: 25 }, { kind: 'unknown' }, { kind: 'invalid' }] as const) {
       const rendered = renderTrustBadgeJson(subject);
       assertShieldsSchema(JSON.parse(rendered.body) as Record<string, unknown>);
