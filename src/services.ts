@@ -8,12 +8,12 @@ import { createPlatformRepository } from './identity/platform.repository.ts';
 import { createPlatformService } from './identity/platform.service.ts';
 import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
 import { createReceiptService } from './receipts/receipt.service.ts';
+import { createReceiptStore } from './receipts/receipt-store.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
 import { createTrustService } from './trust-store/trust.service.ts';
 import { createTrustAnchorService } from './trust-store/anchors.service.ts';
 import {
   createCredentialService,
-  revokingCredentialsWithReceipts,
   type CredentialServiceOptions,
   type TrustReportSource,
 } from './credentials/credential.service.ts';
@@ -49,10 +49,15 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     }),
     issuerKeys: createIssuerKeyRepository(db),
     settlements: createSettlementService(db),
-    // Revoking a receipt also revokes the task credentials built on it.
-    receipts: revokingCredentialsWithReceipts(
-      createReceiptService(db, { receiptsStored: announcer.receiptsStored, receiptRevoked: announcer.receiptRevoked }),
-      credentials,
+    receipts: createReceiptService(
+      db,
+      createReceiptStore({
+        receiptsStored: announcer.receiptsStored,
+        receiptRevoked: announcer.receiptRevoked,
+        // Revoking a receipt revokes the task credentials built on it, in the same transaction.
+        revokeDerived: (trx, receipt, by, now) =>
+          credentials.revokeForReceiptIn(trx, receipt.receipt_id, receipt.revoked_reason ?? 'receipt revoked', by, now),
+      }),
     ),
     credentials,
     trust,

@@ -4,6 +4,8 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { importReceipts } from '../receipts/import.ts';
+import { createReceiptStore } from '../receipts/receipt-store.ts';
+import { createTrustAnnouncer } from '../webhooks/trust-announcer.ts';
 import { ACTION_CATEGORIES, OUTCOMES } from '../receipts/payload-schemas.ts';
 import { defineCommand } from './command.ts';
 
@@ -16,7 +18,8 @@ is checked; the DIDs are stored as given). Lines are checked one by one: a bad l
 and reason and the others still go in. A line whose receipt_id is already stored with the same content counts as a
 duplicate, with different content as a conflict. Prints {"lines","inserted","duplicates","conflicts","rejected",
 "rejections","seconds"} and lists rejected lines on stderr; exit 1 when nothing could be stored (an empty file, every
-line rejected) or any line conflicts, otherwise 0. Imported receipts do not announce trust changes; run \`credence recompute\` to propagate afterwards.
+line rejected) or any line conflicts, otherwise 0. Imported receipts announce trust changes like submitted ones (webhook
+outbox, trustChanged); run \`credence recompute\` to propagate afterwards.
 
 Each line (docs/receipt-import.md has an example per field):
   receipt_id        string, 1-200 characters; the idempotency key
@@ -47,8 +50,10 @@ Example:
       await migrateToLatest(database.db);
       const started = performance.now();
       const batch = input.number('batch');
+      const announcer = createTrustAnnouncer({ scoreDelta: config.webhooks.scoreDelta });
       const result = await importReceipts(database.db, stream, {
         now: new Date(),
+        store: createReceiptStore({ receiptsStored: announcer.receiptsStored }),
         ...(batch !== undefined ? { batchSize: batch } : {}),
         onProgress: (p) => process.stderr.write(`\rimported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`),
       });

@@ -433,12 +433,13 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
       });
     },
 
-    /** Revokes every live credential built on a receipt (called when the receipt is revoked). Idempotent. */
-    async revokeForReceipt(receiptId: string, reason: string, by: string, now: Date): Promise<CredentialRow[]> {
-      return db.transaction().execute(async (trx) => {
-        const live = await createCredentialRepository(trx).lockLive({ receiptId });
-        return revokeLocked(trx, live, { reason: `receipt revoked: ${reason}`, by, now });
-      });
+    /**
+     * Revokes every live credential built on a receipt, inside the caller's transaction (the receipt store runs it
+     * in the transaction that revokes the receipt, so neither half commits alone). Idempotent.
+     */
+    async revokeForReceiptIn(trx: Db, receiptId: string, reason: string, by: string, now: Date): Promise<CredentialRow[]> {
+      const live = await createCredentialRepository(trx).lockLive({ receiptId });
+      return revokeLocked(trx, live, { reason: `receipt revoked: ${reason}`, by, now });
     },
 
     findByIds: reads.findByIds,
@@ -474,20 +475,3 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
 }
 
 export type CredentialService = ReturnType<typeof createCredentialService>;
-
-type ReceiptRevoker = { revoke(receiptId: string, reason: string, caller: { did: string; isAdmin: boolean }, now: Date): Promise<ReceiptRow> };
-
-/**
- * The receipt service with revocation that also revokes the task credentials built on the receipt. Called again
- * for an already revoked receipt it still sweeps, so a failure between the two steps is repaired by retrying.
- */
-export function revokingCredentialsWithReceipts<T extends ReceiptRevoker>(receipts: T, credentials: Pick<CredentialService, 'revokeForReceipt'>): T {
-  return {
-    ...receipts,
-    async revoke(receiptId: string, reason: string, caller: { did: string; isAdmin: boolean }, now: Date): Promise<ReceiptRow> {
-      const receipt = await receipts.revoke(receiptId, reason, caller, now);
-      await credentials.revokeForReceipt(receipt.receipt_id, receipt.revoked_reason ?? reason, caller.did, now);
-      return receipt;
-    },
-  };
-}

@@ -7,7 +7,8 @@ import type { Db } from '../db/database.ts';
 import type { NewReceiptRow } from '../db/schema.ts';
 import { ACTION_CATEGORIES, MAX_VALUE_USD, OUTCOMES } from './payload-schemas.ts';
 import { createReceiptRepository } from './receipt.repository.ts';
-import { addToAggregates } from '../trust-store/aggregate.repository.ts';
+import type { IngestCounter } from './ingest-metrics.ts';
+import { createReceiptStore, type ReceiptStore } from './receipt-store.ts';
 import { canonicalJson, sha256Base64url } from './signed-jws.ts';
 
 const Did = z.string().min(8).max(200).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'must be a DID');
@@ -40,6 +41,10 @@ export interface ImportOptions {
   batchSize?: number;
   now: Date;
   onProgress?: (progress: ImportProgress) => void;
+  /** The receipt write path (its change hooks announce trust changes); without one, a store with no hooks. */
+  store?: ReceiptStore;
+  /** Counts each line's outcome like submitted receipts (`stored`, `duplicate`, `rejected` with its code). */
+  ingest?: IngestCounter;
 }
 
 const MAX_REPORTED_REJECTIONS = 20;
@@ -72,8 +77,10 @@ export function importLineToRow(line: z.infer<typeof ImportLineSchema>, now: Dat
 export async function importReceipts(db: Db, input: Readable, options: ImportOptions): Promise<ImportProgress> {
   const batchSize = options.batchSize ?? 2_000;
   const progress: ImportProgress = { lines: 0, inserted: 0, duplicates: 0, conflicts: 0, rejected: 0, rejections: [] };
+  const store = options.store ?? createReceiptStore();
   const reject = (line: number, reason: string) => {
     progress.rejected += 1;
+    options.ingest?.countIngest('rejected', 'INVALID_INPUT');
     if (progress.rejections.length < MAX_REPORTED_REJECTIONS) progress.rejections.push({ line, reason });
   };
   let batch: NewReceiptRow[] = [];
@@ -82,20 +89,27 @@ export async function importReceipts(db: Db, input: Readable, options: ImportOpt
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await db.transaction().execute(async (trx) => {
-      const receipts = createReceiptRepository(trx);
-      const inserted = await receipts.insertNew(rows);
-      progress.inserted += inserted.size;
-      await addToAggregates(trx, [...inserted.values()]);
+    const counts = await db.transaction().execute(async (trx) => {
+      const inserted = await store.insert(trx, rows, options.now);
+      const outcome = { inserted: inserted.size, duplicates: 0, conflicts: 0 };
       const skipped = rows.filter((row) => !inserted.has(row.receipt_id));
       if (skipped.length > 0) {
+        const receipts = createReceiptRepository(trx);
         const stored = new Map((await receipts.findByIds(skipped.map((row) => row.receipt_id))).map((r) => [r.receipt_id, r.content_hash]));
         for (const row of skipped) {
-          if (stored.get(row.receipt_id) === row.content_hash) progress.duplicates += 1;
-          else progress.conflicts += 1;
+          if (stored.get(row.receipt_id) === row.content_hash) outcome.duplicates += 1;
+          else outcome.conflicts += 1;
         }
       }
+      return outcome;
     });
+    // Counted once the batch committed: a failed transaction stored nothing.
+    progress.inserted += counts.inserted;
+    progress.duplicates += counts.duplicates;
+    progress.conflicts += counts.conflicts;
+    for (let i = 0; i < counts.inserted; i += 1) options.ingest?.countIngest('stored');
+    for (let i = 0; i < counts.duplicates; i += 1) options.ingest?.countIngest('duplicate');
+    for (let i = 0; i < counts.conflicts; i += 1) options.ingest?.countIngest('rejected', 'RECEIPT_CONFLICT');
     options.onProgress?.(progress);
   };
 

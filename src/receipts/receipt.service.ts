@@ -8,7 +8,7 @@ import { requireApprovedPlatform } from './platform-gate.ts';
 import { createReceiptRepository, type ReceiptCursor, type ReceiptFilter } from './receipt.repository.ts';
 import { decideConfidence, verifyReceiptJwt, type VerifiedReceipt } from './receipt-verification.ts';
 import { createSettlementRepository } from './settlement.repository.ts';
-import { addToAggregates, subtractFromAggregates } from '../trust-store/aggregate.repository.ts';
+import { createReceiptStore, type ReceiptStore } from './receipt-store.ts';
 
 export const MAX_RECEIPT_BATCH = 500;
 
@@ -58,13 +58,8 @@ function asReceiptError(error: unknown): ReceiptError {
   throw error;
 }
 
-/** Called inside the receipt transactions after the aggregates moved (webhooks' change detection hooks in here). */
-export interface ReceiptChangeHooks {
-  receiptsStored?(trx: Db, receipts: readonly ReceiptRow[], now: Date): Promise<unknown>;
-  receiptRevoked?(trx: Db, receipt: ReceiptRow, now: Date): Promise<unknown>;
-}
-
-export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
+/** `store` is the one receipt write path (aggregates, versions, change hooks, derived credentials). */
+export function createReceiptService(db: Db, store: ReceiptStore = createReceiptStore()) {
   const reads = createReceiptRepository(db);
 
   async function submitMany(items: readonly ReceiptSubmission[], now: Date): Promise<ReceiptResult[]> {
@@ -119,10 +114,8 @@ export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
         }
       }
 
-      const inserted = await receipts.insertNew(toInsert.map((entry) => entry.row));
       // The trust aggregates move in the same transaction: a stored receipt is always a counted one.
-      await addToAggregates(trx, [...inserted.values()]);
-      if (inserted.size > 0) await hooks.receiptsStored?.(trx, [...inserted.values()], now);
+      const inserted = await store.insert(trx, toInsert.map((entry) => entry.row), now);
       const missing = toInsert.filter((entry) => !inserted.has(entry.row.receipt_id));
       // Anything skipped lost a race: the id was taken by a concurrent submission, or the escrow backing was.
       const raced = new Map((await receipts.findByIds(missing.map((entry) => entry.row.receipt_id))).map((r) => [r.receipt_id, r]));
@@ -162,12 +155,6 @@ export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
   return {
     submitMany,
 
-    async submit(submission: ReceiptSubmission, now: Date): Promise<{ receipt: ReceiptRow; duplicate: boolean }> {
-      const [result] = await submitMany([submission], now);
-      if (result instanceof CredenceError) throw result;
-      return result!;
-    },
-
     async revoke(receiptId: string, reason: string, caller: { did: string; isAdmin: boolean }, now: Date): Promise<ReceiptRow> {
       const [receipt] = await reads.findByIds([receiptId]);
       if (!receipt) throw new NotFoundError(`no receipt ${receiptId}`);
@@ -178,13 +165,14 @@ export function createReceiptService(db: Db, hooks: ReceiptChangeHooks = {}) {
         // A suspended (leaked) or pending platform key must not erase history. The share lock makes a concurrent
         // suspension wait for this revocation, or this revocation see the suspension.
         if (!caller.isAdmin) requireApprovedPlatform(caller.did, await createPlatformRepository(trx).findForShare(caller.did));
-        if (receipt.revoked_at) return receipt;
-        const revoked = await createReceiptRepository(trx).revoke(receiptId, { reason, by: caller.did, now });
+        if (receipt.revoked_at) {
+          await store.sweepRevoked(trx, receipt, caller.did, now);
+          return receipt;
+        }
+        // Receipt, aggregates, announcements and its credentials change in this one transaction.
+        const revoked = await store.revoke(trx, receipt, { reason, by: caller.did, now });
         // Someone else revoked it first: they took it out of the aggregates.
-        if (!revoked) return (await createReceiptRepository(trx).findByIds([receiptId]))[0]!;
-        await subtractFromAggregates(trx, [revoked]);
-        await hooks.receiptRevoked?.(trx, revoked, now);
-        return revoked;
+        return revoked ?? (await createReceiptRepository(trx).findByIds([receiptId]))[0]!;
       });
     },
 
