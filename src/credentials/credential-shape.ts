@@ -10,6 +10,7 @@
 //
 // Pure and dependency-free: a third party can import it and run it before its own verifier.
 import {
+  DATA_INTEGRITY_VC_CONTEXTS,
   JSONLD_VC_CONTEXTS,
   JSONLD_VP_CONTEXTS,
   JWT_VC_CONTEXTS,
@@ -119,6 +120,16 @@ const assertionProof = object({
   proofValue: string,
 });
 
+/** A Data Integrity proof: the eddsa-rdfc-2022 cryptosuite only. */
+const dataIntegrityAssertionProof = object({
+  type: constant('DataIntegrityProof'),
+  created: string,
+  verificationMethod: string,
+  cryptosuite: constant('eddsa-rdfc-2022'),
+  proofPurpose: constant('assertionMethod'),
+  proofValue: string,
+});
+
 const authenticationProof = object(
   {
     type: constant('Ed25519Signature2020'),
@@ -175,10 +186,13 @@ const KINDS = [
   { types: REPUTATION_TYPES, claims: reputationClaims, optionalClaims: [], expires: true },
 ] as const;
 
-function jsonLdCredentialShape(kind: (typeof KINDS)[number]): Shape {
+/** The JSON-LD forms: Ed25519Signature2020 (JSON_LD) or Data Integrity eddsa-rdfc-2022 (DATA_INTEGRITY). */
+type ProofForm = 'ed25519-2020' | 'data-integrity';
+
+function jsonLdCredentialShape(kind: (typeof KINDS)[number], form: ProofForm): Shape {
   return object(
     {
-      '@context': strings(JSONLD_VC_CONTEXTS),
+      '@context': strings(form === 'data-integrity' ? DATA_INTEGRITY_VC_CONTEXTS : JSONLD_VC_CONTEXTS),
       id: string,
       type: strings(kind.types),
       issuer: string,
@@ -186,7 +200,7 @@ function jsonLdCredentialShape(kind: (typeof KINDS)[number]): Shape {
       validUntil: string,
       credentialSubject: object({ id: string, ...kind.claims }, kind.optionalClaims),
       credentialStatus: statusEntry,
-      proof: assertionProof,
+      proof: form === 'data-integrity' ? dataIntegrityAssertionProof : assertionProof,
     },
     // A task credential records a past fact and has no end; a reputation snapshot must carry one.
     kind.expires ? [] : ['validUntil'],
@@ -255,14 +269,15 @@ const jwtPresentationClaimShape = object(
 // --- checking ---------------------------------------------------------------------------------------------------
 
 /**
- * Checks a JSON-LD (VC 2.0) credential: a Credence TaskCompletionCredential, ReputationCredential or
- * BitstringStatusListCredential in exactly the form Credence issues. Empty when it has that form.
+ * Checks a JSON-LD (VC 2.0) credential: a Credence TaskCompletionCredential or ReputationCredential with an
+ * Ed25519Signature2020 or a Data Integrity (eddsa-rdfc-2022) proof, or a BitstringStatusListCredential, in exactly
+ * the form Credence issues. The @context list decides which proof form is expected. Empty when it has that form.
  */
 export function checkJsonLdCredentialShape(credential: unknown): ShapeProblem[] {
   const limit = checkJsonLimits(credential, CREDENTIAL_LIMITS, 'the credential');
   if (limit) return [limit];
   if (!isObject(credential)) return [unexpected('a JSON-LD credential is a JSON object')];
-  const contexts = contextProblem(credential['@context'], [JSONLD_VC_CONTEXTS, STATUS_LIST_CONTEXTS]);
+  const contexts = contextProblem(credential['@context'], [JSONLD_VC_CONTEXTS, DATA_INTEGRITY_VC_CONTEXTS, STATUS_LIST_CONTEXTS]);
   if (contexts) return [contexts];
   if (sameStrings(credential['@context'], STATUS_LIST_CONTEXTS)) {
     if (!sameStrings(credential.type, STATUS_LIST_TYPES)) return [typeProblem(credential.type, [STATUS_LIST_TYPES])];
@@ -270,7 +285,13 @@ export function checkJsonLdCredentialShape(credential: unknown): ShapeProblem[] 
   }
   const kind = kindOf(credential.type);
   if (!kind) return [typeProblem(credential.type, KINDS.map((candidate) => candidate.types))];
-  return check(credential, jsonLdCredentialShape(kind), '');
+  const form: ProofForm = sameStrings(credential['@context'], DATA_INTEGRITY_VC_CONTEXTS) ? 'data-integrity' : 'ed25519-2020';
+  return check(credential, jsonLdCredentialShape(kind, form), '');
+}
+
+/** True when `credential` carries the Data Integrity @context list (whatever else it has). */
+export function hasDataIntegrityContexts(credential: unknown): boolean {
+  return isObject(credential) && sameStrings(credential['@context'], DATA_INTEGRITY_VC_CONTEXTS);
 }
 
 /** Checks a JWT credential's payload (iss, sub, nbf, exp, jti and the `vc` claim) against the form Credence issues. */

@@ -6,7 +6,13 @@ import { driver as didKeyDriver } from '@digitalbazaar/did-method-key';
 import { Ed25519VerificationKey2020 } from '@digitalbazaar/ed25519-verification-key-2020';
 import { JsonLdDocumentLoader } from 'jsonld-document-loader';
 import { isEd25519DidKey } from '../crypto/ed25519.ts';
-import { CREDENCE_CONTEXT_V1, DID_V1_CONTEXT_URL, ED25519_2020_CONTEXT_URL, bundledContexts } from './contexts.ts';
+import {
+  CREDENCE_CONTEXT_V1,
+  DID_V1_CONTEXT_URL,
+  ED25519_2020_CONTEXT_URL,
+  MULTIKEY_V1_CONTEXT_URL,
+  bundledContexts,
+} from './contexts.ts';
 
 export interface VerificationMethod {
   id: string;
@@ -167,8 +173,8 @@ async function resolveDidUrl(
   if (hash === -1) return document;
   const method = document.verificationMethod?.find((candidate) => candidate.id === url);
   if (!method) throw new UnknownDocumentError(url);
-  // A dereferenced key carries its suite context so JSON-LD processing of the key alone works.
-  return { '@context': ED25519_2020_CONTEXT_URL, ...method };
+  // A dereferenced key carries the context defining its type so JSON-LD processing of the key alone works.
+  return { '@context': method.type === 'Multikey' ? MULTIKEY_V1_CONTEXT_URL : ED25519_2020_CONTEXT_URL, ...method };
 }
 
 // did:key documents in the Ed25519VerificationKey2020 form that Ed25519Signature2020 expects; key-did-resolver's

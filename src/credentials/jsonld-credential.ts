@@ -6,7 +6,7 @@ import type { CredentialDraft } from './credential-types.ts';
 import { toDateTime } from './dates.ts';
 import type { DocumentLoader } from './document-loader.ts';
 import type { SigningKey } from './issuer-key.ts';
-import { checkJsonLdCredentialShape } from './credential-shape.ts';
+import { checkJsonLdCredentialShape, hasDataIntegrityContexts } from './credential-shape.ts';
 import { addCredentialProof, checkCredentialProof } from './jsonld-proof.ts';
 import { validateCredentialSchema } from './schema-validation.ts';
 import {
@@ -47,7 +47,8 @@ export async function issueJsonLdCredential(
 }
 
 /**
- * Verifies a JSON-LD credential. The cheap checks come first and end verification when they fail: size, node and
+ * Verifies a JSON-LD credential (JSON_LD, or DATA_INTEGRITY when it has that format's @context list). The cheap
+ * checks come first and end verification when they fail: size, node and
  * depth caps and the exact Credence shape (checkJsonLdCredentialShape), then the issuer's key. Only a document in
  * that shape has its proof checked (canonicalization runs in a worker with a time budget), and validity and
  * status are read from it only then: in that shape, `validUntil` and `credentialStatus` are the only places the
@@ -59,11 +60,13 @@ export async function verifyJsonLdCredential(
 ): Promise<CredentialVerification> {
   const types = typeList(input.type);
   const issuer = typeof input.issuer === 'string' ? input.issuer : null;
+  // The @context list tells the two JSON-LD forms apart; the shape check holds each to its own proof type.
+  const format = hasDataIntegrityContexts(input) ? 'DATA_INTEGRITY' : 'JSON_LD';
   const shape = checkJsonLdCredentialShape(input);
   if (shape.length > 0) {
     return verificationResult(
       {
-        format: 'JSON_LD',
+        format,
         id: typeof input.id === 'string' ? input.id : null,
         issuer,
         subject: null,
@@ -96,7 +99,7 @@ export async function verifyJsonLdCredential(
   }
   return verificationResult(
     {
-      format: 'JSON_LD',
+      format,
       id: input.id as string,
       issuer,
       subject,

@@ -1,5 +1,6 @@
-// Ed25519Signature2020 proofs on JSON-LD documents: adding one with a cached key, and checking one against the
-// issuer's DID document (current or retired key) through the offline loader.
+// Ed25519Signature2020 proofs on JSON-LD documents: adding one with a cached key, and checking one (or a Data
+// Integrity proof, see data-integrity-proof.ts) against the issuer's DID document (current or retired key) through
+// the offline loader.
 import * as vc from '@digitalbazaar/vc';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { ED25519_2020_CONTEXT_URL } from './contexts.ts';
@@ -9,6 +10,9 @@ import { proofPool } from './proof-pool.ts';
 import type { VerificationProblem } from './verification-result.ts';
 
 export const ED25519_SIGNATURE_2020 = 'Ed25519Signature2020';
+/** The Data Integrity proof type, with the one cryptosuite Credence signs and accepts. */
+export const DATA_INTEGRITY_PROOF = 'DataIntegrityProof';
+export const EDDSA_RDFC_2022 = 'eddsa-rdfc-2022';
 
 // Canonical proof options, by (contexts, options). Canonicalizing the small proof object costs as much as the
 // credential itself (the contexts dominate), yet every credential one key signs within the same second has the
@@ -16,21 +20,33 @@ export const ED25519_SIGNATURE_2020 = 'Ed25519Signature2020';
 const canonicalProofOptions = new Map<string, Promise<string>>();
 const PROOF_CACHE_LIMIT = 256;
 
+/**
+ * The canonical proof options for `proof` under `document`'s contexts, computed once per (contexts, options). Shared
+ * by the Ed25519Signature2020 and Data Integrity suites (the proof type is part of the key).
+ */
+export function memoizedCanonicalProof(
+  proof: Record<string, unknown>,
+  document: Record<string, unknown>,
+  canonize: () => Promise<string>,
+): Promise<string> {
+  const { jws: _jws, signatureValue: _signatureValue, proofValue: _proofValue, ...proofOptions } = proof;
+  const key = JSON.stringify([document['@context'] ?? null, proofOptions]);
+  let canonical = canonicalProofOptions.get(key);
+  if (!canonical) {
+    canonical = canonize();
+    canonical.catch(() => canonicalProofOptions.delete(key));
+    if (canonicalProofOptions.size >= PROOF_CACHE_LIMIT) canonicalProofOptions.clear();
+    canonicalProofOptions.set(key, canonical);
+  }
+  return canonical;
+}
+
 export class Ed25519Signature2020Suite extends Ed25519Signature2020 {
   override canonizeProof(
     proof: Record<string, unknown>,
     options: { document: Record<string, unknown>; documentLoader: unknown; expansionMap?: unknown },
   ): Promise<string> {
-    const { jws: _jws, signatureValue: _signatureValue, proofValue: _proofValue, ...proofOptions } = proof;
-    const key = JSON.stringify([options.document['@context'] ?? null, proofOptions]);
-    let canonical = canonicalProofOptions.get(key);
-    if (!canonical) {
-      canonical = super.canonizeProof(proof, options);
-      canonical.catch(() => canonicalProofOptions.delete(key));
-      if (canonicalProofOptions.size >= PROOF_CACHE_LIMIT) canonicalProofOptions.clear();
-      canonicalProofOptions.set(key, canonical);
-    }
-    return canonical;
+    return memoizedCanonicalProof(proof, options.document, () => super.canonizeProof(proof, options));
   }
 }
 
@@ -67,7 +83,7 @@ export type ProofCheck =
   | { ok: false; problem: VerificationProblem };
 
 /**
- * Checks the credential's single Ed25519Signature2020 proof: the key must belong to the issuer and be listed for
+ * Checks the credential's single Ed25519Signature2020 or Data Integrity (eddsa-rdfc-2022) proof: the key must belong to the issuer and be listed for
  * assertion in the issuer's DID document, and the signature must hold over the canonical document. Validity dates
  * and status are the caller's business (reported separately, with their own reasons).
  */
@@ -79,8 +95,10 @@ export async function checkCredentialProof(
   if (!proof || typeof proof !== 'object' || Array.isArray(proof)) {
     return fail('BAD_SIGNATURE', 'proof: missing or not a single proof object');
   }
-  const { type, verificationMethod, proofPurpose } = proof as Record<string, unknown>;
-  if (type !== ED25519_SIGNATURE_2020) return fail('BAD_SIGNATURE', `proof: unsupported type ${JSON.stringify(type)}`);
+  const { type, verificationMethod, proofPurpose, cryptosuite } = proof as Record<string, unknown>;
+  if (type === DATA_INTEGRITY_PROOF) {
+    if (cryptosuite !== EDDSA_RDFC_2022) return fail('BAD_SIGNATURE', `proof: unsupported cryptosuite ${JSON.stringify(cryptosuite)}`);
+  } else if (type !== ED25519_SIGNATURE_2020) return fail('BAD_SIGNATURE', `proof: unsupported type ${JSON.stringify(type)}`);
   if (proofPurpose !== 'assertionMethod') return fail('BAD_SIGNATURE', 'proof: proofPurpose is not assertionMethod');
   if (typeof verificationMethod !== 'string') return fail('BAD_SIGNATURE', 'proof: verificationMethod is not a string');
 

@@ -1,4 +1,5 @@
-// A small pool of worker threads that check JSON-LD proofs (proof-worker.mjs) with a time budget each.
+// A small pool of worker threads that check JSON-LD proofs (Ed25519Signature2020 and Data Integrity;
+// proof-worker.mjs) with a time budget each.
 //
 // Canonicalizing a JSON-LD document costs up to quadratic time in its blank nodes, and it happens before the
 // signature is known to be good, so anyone can make the verifier do it. Off the main thread the service keeps
@@ -6,7 +7,14 @@
 // TOO_COSTLY. Idle workers are unref'd, so the pool never keeps a process (a CLI run, a test) alive.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { JSONLD_VC_CONTEXTS, JSONLD_VP_CONTEXTS, JWT_VC_CONTEXTS, STATUS_LIST_CONTEXTS, bundledContexts } from './contexts.ts';
+import {
+  DATA_INTEGRITY_VC_CONTEXTS,
+  JSONLD_VC_CONTEXTS,
+  JSONLD_VP_CONTEXTS,
+  JWT_VC_CONTEXTS,
+  STATUS_LIST_CONTEXTS,
+  bundledContexts,
+} from './contexts.ts';
 import type { DocumentLoader, RemoteDocument } from './document-loader.ts';
 
 let bundledDocuments: Map<string, object> | undefined;
@@ -14,7 +22,7 @@ const bundled = () => (bundledDocuments ??= bundledContexts());
 
 /** The contexts of the forms Credence issues, for the worker to hold and to warm up with. */
 function startupData() {
-  const lists = [JSONLD_VC_CONTEXTS, JWT_VC_CONTEXTS, STATUS_LIST_CONTEXTS, JSONLD_VP_CONTEXTS];
+  const lists = [JSONLD_VC_CONTEXTS, DATA_INTEGRITY_VC_CONTEXTS, JWT_VC_CONTEXTS, STATUS_LIST_CONTEXTS, JSONLD_VP_CONTEXTS];
   const urls = new Set(lists.flat());
   return {
     contextLists: lists.map((list) => [...list]),

@@ -1,4 +1,4 @@
-// Worker thread for Ed25519Signature2020 proof checks: JSON-LD canonicalization can take seconds on a crafted
+// Worker thread for Ed25519Signature2020 and Data Integrity (eddsa-rdfc-2022) proof checks: JSON-LD canonicalization can take seconds on a crafted
 // document, so it runs here, where the pool can stop it, instead of on the main thread.
 //
 // Plain JavaScript importing only JavaScript packages, so it runs the same under tsx, vitest and the CLI. Every
@@ -7,6 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as vc from '@digitalbazaar/vc';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import jsonld from 'jsonld';
 
 /** A proof check needs a handful of documents (contexts, the key, its controller); more means something is off. */
@@ -17,20 +19,37 @@ const PROOF_CACHE_LIMIT = 256;
 // signs within a second, and as costly as the credential itself.
 const canonicalProofOptions = new Map();
 
+function memoizedCanonicalProof(proof, document, canonize) {
+  const { jws: _jws, signatureValue: _signatureValue, proofValue: _proofValue, ...proofOptions } = proof;
+  const key = JSON.stringify([document['@context'] ?? null, proofOptions]);
+  let canonical = canonicalProofOptions.get(key);
+  if (!canonical) {
+    canonical = canonize();
+    canonical.catch(() => canonicalProofOptions.delete(key));
+    if (canonicalProofOptions.size >= PROOF_CACHE_LIMIT) canonicalProofOptions.clear();
+    canonicalProofOptions.set(key, canonical);
+  }
+  return canonical;
+}
+
 class Suite extends Ed25519Signature2020 {
   canonizeProof(proof, options) {
-    const { jws: _jws, signatureValue: _signatureValue, proofValue: _proofValue, ...proofOptions } = proof;
-    const key = JSON.stringify([options.document['@context'] ?? null, proofOptions]);
-    let canonical = canonicalProofOptions.get(key);
-    if (!canonical) {
-      canonical = super.canonizeProof(proof, options);
-      canonical.catch(() => canonicalProofOptions.delete(key));
-      if (canonicalProofOptions.size >= PROOF_CACHE_LIMIT) canonicalProofOptions.clear();
-      canonicalProofOptions.set(key, canonical);
-    }
-    return canonical;
+    return memoizedCanonicalProof(proof, options.document, () => super.canonizeProof(proof, options));
   }
 }
+
+class DataIntegritySuite extends DataIntegrityProof {
+  constructor() {
+    super({ cryptosuite: eddsaRdfc2022 });
+  }
+
+  canonizeProof(proof, options) {
+    return memoizedCanonicalProof(proof, options.document, () => super.canonizeProof(proof, options));
+  }
+}
+
+/** The proof types Credence accepts; the caller's shape check already tied each document to one of them. */
+const suites = () => [new Suite(), new DataIntegritySuite()];
 
 const pendingLoads = new Map();
 let nextLoadId = 0;
@@ -80,7 +99,7 @@ async function run(task) {
   if (task.kind === 'credential') {
     const result = await vc.verifyCredential({
       credential: task.document,
-      suite: new Suite(),
+      suite: suites(),
       documentLoader,
       maxClockSkew: Number.POSITIVE_INFINITY,
       checkStatus: noStatus,
@@ -89,7 +108,7 @@ async function run(task) {
   }
   const outcome = await vc.verify({
     presentation: task.document,
-    suite: new Suite(),
+    suite: suites(),
     challenge: task.challenge,
     ...(task.domain !== undefined ? { domain: task.domain } : {}),
     documentLoader,

@@ -1,4 +1,4 @@
-// What a credential verification answers, shared by both formats.
+// What a credential verification answers, shared by every format.
 import type { DocumentLoader } from './document-loader.ts';
 
 export type ProblemCode =
@@ -22,7 +22,7 @@ export interface VerificationProblem {
   message: string;
 }
 
-export type CredentialFormat = 'JWT' | 'JSON_LD';
+export type CredentialFormat = 'JWT' | 'JSON_LD' | 'DATA_INTEGRITY';
 
 export interface CredentialVerification {
   valid: boolean;

@@ -1,11 +1,12 @@
-// One entry point for verifying a credential in either format.
+// One entry point for verifying a credential in any format.
 import { verifyJsonLdCredential } from './jsonld-credential.ts';
 import { looksLikeJwt, verifyJwtCredential } from './jwt-credential.ts';
 import { CREDENTIAL_LIMITS } from './credential-shape.ts';
 import { unreadable, verificationResult, type CredentialVerification, type VerifyCredentialOptions } from './verification-result.ts';
 
 /**
- * Verifies a JWT VC (compact JWS string) or a JSON-LD VC (object, or its JSON text): signature against the issuer's
+ * Verifies a JWT VC (compact JWS string) or a JSON-LD VC (object, or its JSON text; Ed25519Signature2020 or Data
+ * Integrity eddsa-rdfc-2022 proof): signature against the issuer's
  * DID document key (current or retired), validity period against `options.now`, revocation status, and schema.
  * Only the exact form Credence issues is accepted (see credential-shape.ts), checked before anything costly.
  * Never throws for bad input; every failure is a reason in `errors`.

@@ -15,9 +15,19 @@ export interface DidDocumentKey {
   publicKeyMultibase: string;
 }
 
+/** The id of a key's Multikey method: the Ed25519VerificationKey2020 method's id with this suffix. */
+export const MULTIKEY_METHOD_SUFFIX = '-multikey';
+
+/** `did:web:…#key-1` → `did:web:…#key-1-multikey`: what Data Integrity (eddsa-rdfc-2022) proofs name. */
+export function multikeyMethodId(methodId: string): string {
+  return `${methodId}${MULTIKEY_METHOD_SUFFIX}`;
+}
+
 /**
- * One Ed25519VerificationKey2020 method per key, current and retired alike, so credentials signed before a rotation
- * still verify. Only active keys are referenced for assertion; every key stays resolvable.
+ * Two methods per key, current and retired alike, so credentials signed before a rotation still verify: an
+ * Ed25519VerificationKey2020 (what Ed25519Signature2020 proofs and JWT `kid`s name) and the same public key as a
+ * Multikey (what the eddsa-rdfc-2022 Data Integrity cryptosuite resolves). Only active keys are referenced for
+ * authentication; every key stays an assertion method.
  */
 export function buildDidWebDocument(did: string, keys: readonly DidDocumentKey[], activeKeyIds: readonly string[]) {
   const methodId = (key: DidDocumentKey) => `${did}#${key.keyId}`;
@@ -25,15 +35,24 @@ export function buildDidWebDocument(did: string, keys: readonly DidDocumentKey[]
     '@context': [
       'https://www.w3.org/ns/did/v1',
       'https://w3id.org/security/suites/ed25519-2020/v1',
+      'https://w3id.org/security/multikey/v1',
     ],
     id: did,
-    verificationMethod: keys.map((key) => ({
-      id: methodId(key),
-      type: 'Ed25519VerificationKey2020',
-      controller: did,
-      publicKeyMultibase: key.publicKeyMultibase,
-    })),
+    verificationMethod: [
+      ...keys.map((key) => ({
+        id: methodId(key),
+        type: 'Ed25519VerificationKey2020',
+        controller: did,
+        publicKeyMultibase: key.publicKeyMultibase,
+      })),
+      ...keys.map((key) => ({
+        id: multikeyMethodId(methodId(key)),
+        type: 'Multikey',
+        controller: did,
+        publicKeyMultibase: key.publicKeyMultibase,
+      })),
+    ],
     authentication: keys.filter((key) => activeKeyIds.includes(key.keyId)).map(methodId),
-    assertionMethod: keys.map(methodId),
+    assertionMethod: [...keys.map(methodId), ...keys.map((key) => multikeyMethodId(methodId(key)))],
   };
 }

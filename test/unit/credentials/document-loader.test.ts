@@ -106,9 +106,13 @@ describe('offline document loader', () => {
     const retired = `${SERVICE_DID}#key-1`;
     expect(findVerificationMethod(ROTATED_DID_DOCUMENT, retired, 'assertionMethod')?.id).toBe(retired);
     expect(findVerificationMethod(ROTATED_DID_DOCUMENT, retired, 'authentication')).toBeUndefined();
-    expect(verificationMethodsFor(ROTATED_DID_DOCUMENT, 'assertionMethod').map((method) => method.id)).toEqual([
-      retired,
-      `${SERVICE_DID}#key-2`,
+    // Each key twice: as Ed25519VerificationKey2020 and as Multikey (for Data Integrity proofs).
+    expect(verificationMethodsFor(ROTATED_DID_DOCUMENT, 'assertionMethod').map((method) => [method.id, method.type])).toEqual([
+      [retired, 'Ed25519VerificationKey2020'],
+      [`${SERVICE_DID}#key-2`, 'Ed25519VerificationKey2020'],
+      [`${retired}-multikey`, 'Multikey'],
+      [`${SERVICE_DID}#key-2-multikey`, 'Multikey'],
     ]);
+    expect(findVerificationMethod(ROTATED_DID_DOCUMENT, `${retired}-multikey`, 'authentication')).toBeUndefined();
   });
 });
