@@ -11,6 +11,7 @@
 // other clients too, so their disputes are expected and keep their weight.
 
 import type { PairRow } from './evidence.ts';
+import { PairGraphBuilder, type PairGraph } from './pair-graph.ts';
 import { readWeight, toMs } from './evidence.ts';
 import type { TrustParams } from './params.ts';
 
@@ -37,149 +38,178 @@ export interface FairnessInput {
   asOf: number | Date;
 }
 
-interface Observation {
-  agent: number;
-  client: number;
-  negatives: number;
-  observations: number;
+/** Rater fairness of every DID of a pair graph, by DID index; meaningful where isRater is 1. */
+export interface GraphFairness {
+  /** The DID is the client of at least one observation (pairs between non-platform DIDs with evidence). */
+  isRater: Uint8Array;
+  fairness: Float64Array;
+  negatives: Float64Array;
+  expected: Float64Array;
+  agents: Int32Array;
+  restricted: Uint8Array;
 }
 
 export function raterFairness(input: FairnessInput, params: TrustParams): Map<string, RaterFairness> {
+  const builder = new PairGraphBuilder();
+  for (const did of input.platformDids) builder.markPlatform(did);
+  for (const pair of input.pairs) builder.addPair(pair);
+  const graph = builder.finish();
+  const credibility = new Float64Array(graph.names.length);
+  const counterparties = new Float64Array(graph.names.length);
+  graph.names.forEach((did, i) => {
+    credibility[i] = input.credibility(did);
+    counterparties[i] = input.counterparties(did);
+  });
+  const result = raterFairnessOnGraph(graph, credibility, counterparties, input.asOf, params);
+  const out = new Map<string, RaterFairness>();
+  for (let c = 0; c < graph.names.length; c++) {
+    if (!result.isRater[c]) continue;
+    out.set(graph.names[c]!, {
+      fairness: result.fairness[c]!,
+      negatives: result.negatives[c]!,
+      expected: result.expected[c]!,
+      agents: result.agents[c]!,
+      restricted: result.restricted[c] === 1,
+    });
+  }
+  return out;
+}
+
+/**
+ * The fairness iteration over a pair graph: credibility and counterparties are given per DID index. Observations
+ * are the graph's pairs in (agent, client) order, so every sum runs in one order whatever order rows arrived in.
+ */
+export function raterFairnessOnGraph(
+  graph: PairGraph,
+  credibility: Float64Array,
+  counterparties: Float64Array,
+  asOf: number | Date,
+  params: TrustParams,
+): GraphFairness {
   const f = params.fairness;
-  const asOfMs = toMs(input.asOf);
+  const asOfMs = toMs(asOf);
   const rwPos = readWeight(asOfMs, params.aggregate.halfLifeDays, params.aggregate);
   const rwNeg = readWeight(asOfMs, params.aggregate.negativeHalfLifeDays, params.aggregate);
+  const n = graph.names.length;
+  const { pairs, isPlatform } = graph;
 
-  const raw: { agent: string; client: string; negatives: number; observations: number }[] = [];
-  const jobs = new Map<string, { jobs: number; disputes: number }>();
-  for (const pair of input.pairs) {
-    const agent = pair.subjectDid;
-    const client = pair.counterpartyDid;
-    if (agent === client || input.platformDids.has(client) || input.platformDids.has(agent)) continue;
-    const econ = pair.econAccepted + pair.econDisputed + pair.econRefunded;
-    if (econ > 0) {
-      let tally = jobs.get(client);
-      if (!tally) jobs.set(client, (tally = { jobs: 0, disputes: 0 }));
-      tally.jobs += econ;
-      tally.disputes += pair.econDisputed;
-    }
-    const negatives = (pair.disputedEp + pair.refundedEp + pair.rejectedWorkEp + pair.violationsEp + pair.incidentsEp) * rwNeg;
-    const observations = negatives + (pair.acceptedEp + pair.completionsEp) * rwPos;
-    if (observations > 0) raw.push({ agent, client, negatives, observations });
+  let count = 0;
+  for (let k = 0; k < pairs.length; k++) {
+    if (isPlatform[pairs.subject[k]!] || isPlatform[pairs.counterparty[k]!]) continue;
+    const negatives = pairs.negativeEp[k]! * rwNeg;
+    if (negatives + pairs.positiveEp[k]! * rwPos > 0) count++;
   }
-  // Sorted by (agent, client), so sums never depend on the order rows arrived in.
-  raw.sort((x, y) => (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : x.client < y.client ? -1 : x.client > y.client ? 1 : 0));
-  const agentIds = new Map<string, number>();
-  const clientNames: string[] = [];
-  const clientIds = new Map<string, number>();
-  for (const r of raw) {
-    if (!agentIds.has(r.agent)) agentIds.set(r.agent, agentIds.size);
-    if (!clientIds.has(r.client)) {
-      clientIds.set(r.client, clientNames.length);
-      clientNames.push(r.client);
-    }
-  }
-  const obs: Observation[] = raw.map((r) => ({ agent: agentIds.get(r.agent)!, client: clientIds.get(r.client)!, negatives: r.negatives, observations: r.observations }));
+  const obsAgent = new Int32Array(count);
+  const obsClient = new Int32Array(count);
+  const obsNegatives = new Float64Array(count);
+  const obsObservations = new Float64Array(count);
+  const isRater = new Uint8Array(n);
   let totalNegatives = 0;
   let totalObservations = 0;
-  for (const o of obs) {
-    totalNegatives += o.negatives;
-    totalObservations += o.observations;
+  for (let k = 0, o = 0; k < pairs.length; k++) {
+    if (isPlatform[pairs.subject[k]!] || isPlatform[pairs.counterparty[k]!]) continue;
+    const negatives = pairs.negativeEp[k]! * rwNeg;
+    const observations = negatives + pairs.positiveEp[k]! * rwPos;
+    if (!(observations > 0)) continue;
+    obsAgent[o] = pairs.subject[k]!;
+    obsClient[o] = pairs.counterparty[k]!;
+    obsNegatives[o] = negatives;
+    obsObservations[o] = observations;
+    isRater[pairs.counterparty[k]!] = 1;
+    totalNegatives += negatives;
+    totalObservations += observations;
+    o++;
   }
   const baseRate = totalObservations > 0 ? totalNegatives / totalObservations : 0;
 
-  const nClients = clientNames.length;
-  const nAgents = agentIds.size;
-  const restricted = new Uint8Array(nClients);
-  const independent = new Uint8Array(nClients);
-  const credibilityWeight = new Float64Array(nClients);
-  for (let c = 0; c < nClients; c++) {
-    const tally = jobs.get(clientNames[c]!);
-    if (tally && tally.disputes >= params.client.restrictMinDisputes && tally.disputes / tally.jobs >= params.client.restrictRate) restricted[c] = 1;
+  const restricted = new Uint8Array(n);
+  const independent = new Uint8Array(n);
+  const credibilityWeight = new Float64Array(n);
+  // The benefit of the doubt (tolerance) is a credible client's: a DID no propagation reaches gets a sliver of it.
+  const toleranceShare = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    if (!isRater[c]) continue;
+    const jobs = graph.clientJobs[c]!;
+    const disputes = graph.clientDisputes[c]!;
+    if (jobs > 0 && disputes >= params.client.restrictMinDisputes && disputes / jobs >= params.client.restrictRate) restricted[c] = 1;
     // Credibility resting on one counterparty is trust lent by that very agent (a leaf of the graph): such a client
     // is judged, and heard as a witness about other agents, as an unknown one.
-    independent[c] = input.counterparties(clientNames[c]!) >= 2 ? 1 : 0;
-    credibilityWeight[c] = independent[c] ? Math.max(f.weightFloor, Math.min(1, input.credibility(clientNames[c]!))) : f.weightFloor;
+    independent[c] = counterparties[c]! >= 2 ? 1 : 0;
+    credibilityWeight[c] = independent[c] ? Math.max(f.weightFloor, Math.min(1, credibility[c]!)) : f.weightFloor;
+    toleranceShare[c] = Math.min(1, credibilityWeight[c]! / params.credibilityFull);
   }
-  // The benefit of the doubt (tolerance) is a credible client's: a DID no propagation reaches gets a sliver of it.
-  const toleranceShare = new Float64Array(nClients);
-  for (let c = 0; c < nClients; c++) toleranceShare[c] = Math.min(1, credibilityWeight[c]! / params.credibilityFull);
-  const negatives = new Float64Array(nClients);
-  const agentsHit = new Int32Array(nClients);
-  for (const o of obs) {
-    negatives[o.client]! += o.negatives;
-    if (o.negatives > 0) agentsHit[o.client]!++;
+  const negatives = new Float64Array(n);
+  const agentsHit = new Int32Array(n);
+  for (let o = 0; o < count; o++) {
+    negatives[obsClient[o]!]! += obsNegatives[o]!;
+    if (obsNegatives[o]! > 0) agentsHit[obsClient[o]!]!++;
   }
 
-  const fairness = new Float64Array(nClients).fill(1);
-  const expected = new Float64Array(nClients);
-  const weightedNeg = new Float64Array(nAgents);
-  const weightedObs = new Float64Array(nAgents);
+  const fairness = new Float64Array(n).fill(1);
+  const expected = new Float64Array(n);
+  const weightedNeg = new Float64Array(n);
+  const weightedObs = new Float64Array(n);
   const k = f.priorObservations;
   for (let round = 0; round < Math.max(1, f.rounds); round++) {
     weightedNeg.fill(0);
     weightedObs.fill(0);
-    for (const o of obs) {
-      const w = credibilityWeight[o.client]! * fairness[o.client]!;
-      weightedNeg[o.agent]! += w * o.negatives;
-      weightedObs[o.agent]! += w * o.observations;
+    for (let o = 0; o < count; o++) {
+      const c = obsClient[o]!;
+      const w = credibilityWeight[c]! * fairness[c]!;
+      weightedNeg[obsAgent[o]!]! += w * obsNegatives[o]!;
+      weightedObs[obsAgent[o]!]! += w * obsObservations[o]!;
     }
     expected.fill(0);
-    for (const o of obs) {
-      const w = credibilityWeight[o.client]! * fairness[o.client]!;
+    for (let o = 0; o < count; o++) {
+      const c = obsClient[o]!;
+      const a = obsAgent[o]!;
+      const w = credibilityWeight[c]! * fairness[c]!;
       // The agent's rate among its other clients (this one left out), shrunk toward the base rate.
-      const othersNeg = Math.max(0, weightedNeg[o.agent]! - w * o.negatives);
-      const othersObs = Math.max(0, weightedObs[o.agent]! - w * o.observations);
-      expected[o.client]! += (o.observations * (othersNeg + k * baseRate)) / (othersObs + k);
+      const othersNeg = Math.max(0, weightedNeg[a]! - w * obsNegatives[o]!);
+      const othersObs = Math.max(0, weightedObs[a]! - w * obsObservations[o]!);
+      expected[c]! += (obsObservations[o]! * (othersNeg + k * baseRate)) / (othersObs + k);
     }
-    for (let c = 0; c < nClients; c++) fairness[c] = fairnessOf(negatives[c]!, expected[c]!, restricted[c] === 1, params, toleranceShare[c]!);
+    for (let c = 0; c < n; c++) if (isRater[c]) fairness[c] = fairnessOf(negatives[c]!, expected[c]!, restricted[c] === 1, params, toleranceShare[c]!);
   }
 
   // Unknown clients taken together: a crowd of fresh DIDs each filing a dispute or two stays within chance one by
   // one. Per agent, the negatives of all its unknown clients are judged as if one client had filed them, against
   // the rate its independent clients report (when they have seen enough of it); an unknown client's fairness is at
   // most the negatives-weighted mean of that pooled fairness over the agents it complained about.
-  const poolNeg = new Float64Array(nAgents);
-  const poolObs = new Float64Array(nAgents);
+  const poolNeg = new Float64Array(n);
+  const poolObs = new Float64Array(n);
   weightedNeg.fill(0);
   weightedObs.fill(0);
-  for (const o of obs) {
-    if (independent[o.client]) {
-      const w = credibilityWeight[o.client]! * fairness[o.client]!;
-      weightedNeg[o.agent]! += w * o.negatives;
-      weightedObs[o.agent]! += w * o.observations;
+  for (let o = 0; o < count; o++) {
+    const c = obsClient[o]!;
+    const a = obsAgent[o]!;
+    if (independent[c]) {
+      const w = credibilityWeight[c]! * fairness[c]!;
+      weightedNeg[a]! += w * obsNegatives[o]!;
+      weightedObs[a]! += w * obsObservations[o]!;
     } else {
-      poolNeg[o.agent]! += o.negatives;
-      poolObs[o.agent]! += o.observations;
+      poolNeg[a]! += obsNegatives[o]!;
+      poolObs[a]! += obsObservations[o]!;
     }
   }
-  const poolFairness = new Float64Array(nAgents).fill(1);
-  for (let a = 0; a < nAgents; a++) {
+  const poolFairness = new Float64Array(n).fill(1);
+  for (let a = 0; a < n; a++) {
     if (poolNeg[a]! <= 0 || weightedObs[a]! < f.poolMinWitness) continue;
     const rate = (weightedNeg[a]! + k * baseRate) / (weightedObs[a]! + k);
     // Unknown clients get an unknown client's sliver of the tolerance, together as one by one.
     poolFairness[a] = fairnessOf(poolNeg[a]!, poolObs[a]! * rate, false, params, Math.min(1, f.weightFloor / params.credibilityFull));
   }
-  const pooledNum = new Float64Array(nClients);
-  const pooledDen = new Float64Array(nClients);
-  for (const o of obs) {
-    if (independent[o.client] || o.negatives <= 0) continue;
-    pooledNum[o.client]! += o.negatives * poolFairness[o.agent]!;
-    pooledDen[o.client]! += o.negatives;
+  const pooledNum = new Float64Array(n);
+  const pooledDen = new Float64Array(n);
+  for (let o = 0; o < count; o++) {
+    const c = obsClient[o]!;
+    if (independent[c] || obsNegatives[o]! <= 0) continue;
+    pooledNum[c]! += obsNegatives[o]! * poolFairness[obsAgent[o]!]!;
+    pooledDen[c]! += obsNegatives[o]!;
   }
-  for (let c = 0; c < nClients; c++) if (pooledDen[c]! > 0) fairness[c] = Math.min(fairness[c]!, pooledNum[c]! / pooledDen[c]!);
+  for (let c = 0; c < n; c++) if (pooledDen[c]! > 0) fairness[c] = Math.min(fairness[c]!, pooledNum[c]! / pooledDen[c]!);
 
-  const out = new Map<string, RaterFairness>();
-  for (let c = 0; c < nClients; c++) {
-    out.set(clientNames[c]!, {
-      fairness: fairness[c]!,
-      negatives: negatives[c]!,
-      expected: expected[c]!,
-      agents: agentsHit[c]!,
-      restricted: restricted[c] === 1,
-    });
-  }
-  return out;
+  return { isRater, fairness, negatives, expected, agents: agentsHit, restricted };
 }
 
 /**

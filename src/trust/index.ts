@@ -3,6 +3,7 @@ export * from './types.ts';
 export * from './params.ts';
 export * from './evidence.ts';
 export * from './propagation.ts';
+export * from './pair-graph.ts';
 export * from './fairness.ts';
 export * from './engine.ts';
 export * from './policy.ts';

@@ -11,7 +11,8 @@ import type { AgentPlatformRow, PairRow, PlatformRow } from './evidence.ts';
 import { DAY_MS, hourOf, HOUR_MS, toMs } from './evidence.ts';
 import type { PlatformParams, TrustParams } from './params.ts';
 import { DEFAULT_TRUST_PARAMS } from './params.ts';
-import { raterFairness } from './fairness.ts';
+import { raterFairnessOnGraph } from './fairness.ts';
+import { pairGraphOf, type PairGraph } from './pair-graph.ts';
 
 export interface NodeCredibility {
   /** density × breadth, 0..1: how much a counterparty's word counts. */
@@ -67,125 +68,192 @@ export interface PropagationResult {
   };
 }
 
-interface SeedTally {
-  escrowAccepted: number;
-  escrowHourSum: number;
-  platforms: Set<string>;
+/** A propagation run over a PairGraph, one entry per DID index (graph nodes and raters; others are all zero). */
+export interface GraphPropagation {
+  asOf: string;
+  names: string[];
+  /** 1 for a node of the economic graph, 2 for a rater outside it (a client with negatives but no accepted work). */
+  present: Uint8Array;
+  credibility: Float64Array;
+  density: Float64Array;
+  breadth: Float64Array;
+  activity: Float64Array;
+  seed: Uint8Array;
+  anchor: Uint8Array;
+  /** 1 where the DID reported negatives as a client: the rater fields below are set. */
+  rated: Uint8Array;
+  fairness: Float64Array;
+  raterNegatives: Float64Array;
+  raterExpected: Float64Array;
+  raterAgents: Int32Array;
+  platforms: Map<string, PlatformCredibility>;
+  stats: PropagationResult['stats'];
 }
 
 export function propagateCredibility(input: PropagationInput, params: TrustParams = DEFAULT_TRUST_PARAMS): PropagationResult {
+  const graph = pairGraphOf(input.pairs, input.agentPlatforms);
+  return propagationResultOf(propagateGraph(graph, input.asOf, input.anchors ?? [], params));
+}
+
+/** The Map-shaped result (what the scores command and the tests read). */
+export function propagationResultOf(run: GraphPropagation): PropagationResult {
+  const nodes = new Map<string, NodeCredibility>();
+  for (let i = 0; i < run.names.length; i++) {
+    if (!run.present[i]) continue;
+    const node: NodeCredibility = { credibility: run.credibility[i]!, density: run.density[i]!, breadth: run.breadth[i]!, activity: run.activity[i]!, seed: run.seed[i] === 1 };
+    if (run.anchor[i]) node.anchor = true;
+    if (run.rated[i]) {
+      node.fairness = run.fairness[i]!;
+      node.raterNegatives = run.raterNegatives[i]!;
+      node.raterExpected = run.raterExpected[i]!;
+      node.raterAgents = run.raterAgents[i]!;
+    }
+    nodes.set(run.names[i]!, node);
+  }
+  return { asOf: run.asOf, nodes, platforms: run.platforms, stats: run.stats };
+}
+
+/**
+ * The propagation over a PairGraph: typed arrays throughout, no object per edge or per node. Node ids follow the
+ * sorted DIDs and each node's neighbours are in DID order, so every float sum runs in one order whatever order the
+ * rows arrived in.
+ */
+export function propagateGraph(graph: PairGraph, asOf: number | Date, anchorDids: Iterable<string>, params: TrustParams = DEFAULT_TRUST_PARAMS): GraphPropagation {
   const p = params.propagation;
-  const asOfMs = toMs(input.asOf);
-  const pairRows = Array.isArray(input.pairs) ? (input.pairs as PairRow[]) : [...input.pairs];
-  const agentPlatformRows = Array.isArray(input.agentPlatforms) ? (input.agentPlatforms as AgentPlatformRow[]) : [...input.agentPlatforms];
-  const platformDids = new Set(agentPlatformRows.map((row) => row.platformDid));
+  const asOfMs = toMs(asOf);
+  const names = graph.names;
+  const total = names.length;
+  const { pairs } = graph;
 
-  // Collapse directed pairs into undirected edges between DIDs. Node ids and edge order follow the sorted DIDs, so
-  // the result does not depend on row order.
-  const dids = new Set<string>();
-  const edgeJobs = new Map<string, { a: string; b: string; accepted: number; escrow: number }>();
-  // DIDs with an accepted identity.verification (only an approved platform's signed receipt, or an operator's
-  // import, reaches the aggregates).
-  const verified = new Set<string>();
-  for (const pair of pairRows) {
-    if (pair.verifications > 0 && pair.subjectDid !== pair.counterpartyDid) verified.add(pair.subjectDid);
-    if (pair.econAccepted <= 0 || pair.subjectDid === pair.counterpartyDid) continue;
-    const [a, b] = pair.subjectDid < pair.counterpartyDid ? [pair.subjectDid, pair.counterpartyDid] : [pair.counterpartyDid, pair.subjectDid];
-    const key = `${a}\n${b}`;
-    let edge = edgeJobs.get(key);
-    if (!edge) edgeJobs.set(key, (edge = { a, b, accepted: 0, escrow: 0 }));
-    edge.accepted += pair.econAccepted;
-    edge.escrow += pair.escrowAccepted;
-    dids.add(a);
-    dids.add(b);
+  // Undirected edges between DIDs from the directed pairs with accepted economic work: a node's out-pairs (already
+  // in counterparty order) merged with its in-pairs (bucketed by counterparty, so in subject order).
+  const inStart = new Int32Array(total + 1);
+  const outStart = new Int32Array(total + 1);
+  for (let k = 0; k < pairs.length; k++) {
+    if (pairs.econAccepted[k]! <= 0) continue;
+    inStart[pairs.counterparty[k]! + 1]!++;
+    outStart[pairs.subject[k]! + 1]!++;
   }
-  const names = [...dids].sort();
-  const id = new Map<string, number>();
-  names.forEach((name, i) => id.set(name, i));
-  const n = names.length;
+  for (let i = 0; i < total; i++) {
+    inStart[i + 1]! += inStart[i]!;
+    outStart[i + 1]! += outStart[i]!;
+  }
+  const econRows = outStart[total]!;
+  const inRows = new Int32Array(econRows);
+  const outRows = new Int32Array(econRows);
+  {
+    const inFill = inStart.slice(0, total);
+    const outFill = outStart.slice(0, total);
+    for (let k = 0; k < pairs.length; k++) {
+      if (pairs.econAccepted[k]! <= 0) continue;
+      inRows[inFill[pairs.counterparty[k]!]!++] = k;
+      outRows[outFill[pairs.subject[k]!]!++] = k;
+    }
+  }
+  // Walks node x's merged neighbour list in DID order, calling visit(neighbour, accepted, escrow) once per neighbour.
+  const eachNeighbour = (x: number, visit: (neighbour: number, accepted: number, escrow: number) => void) => {
+    let a = outStart[x]!;
+    let b = inStart[x]!;
+    const aEnd = outStart[x + 1]!;
+    const bEnd = inStart[x + 1]!;
+    while (a < aEnd || b < bEnd) {
+      const outNeighbour = a < aEnd ? pairs.counterparty[outRows[a]!]! : total;
+      const inNeighbour = b < bEnd ? pairs.subject[inRows[b]!]! : total;
+      const other = outNeighbour < inNeighbour ? outNeighbour : inNeighbour;
+      // Work both ways between the same two DIDs (and any repeated row) is one edge; counts, so exact in any order.
+      let accepted = 0;
+      let escrow = 0;
+      for (; a < aEnd && pairs.counterparty[outRows[a]!]! === other; a++) {
+        accepted += pairs.econAccepted[outRows[a]!]!;
+        escrow += pairs.escrowAccepted[outRows[a]!]!;
+      }
+      for (; b < bEnd && pairs.subject[inRows[b]!]! === other; b++) {
+        accepted += pairs.econAccepted[inRows[b]!]!;
+        escrow += pairs.escrowAccepted[inRows[b]!]!;
+      }
+      visit(other, accepted, escrow);
+    }
+  };
 
-  const edges = [...edgeJobs.values()].sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
-  const m = edges.length;
-  const degreeCount = new Int32Array(n);
-  for (const edge of edges) {
-    degreeCount[id.get(edge.a)!]!++;
-    degreeCount[id.get(edge.b)!]!++;
-  }
+  // Graph node ids: the DIDs with at least one edge, in DID order.
+  const nodeOf = new Int32Array(total).fill(-1);
+  let n = 0;
+  for (let x = 0; x < total; x++) if (outStart[x + 1]! > outStart[x]! || inStart[x + 1]! > inStart[x]!) nodeOf[x] = n++;
+  const didOf = new Int32Array(n);
+  for (let x = 0; x < total; x++) if (nodeOf[x]! >= 0) didOf[nodeOf[x]!] = x;
   const offset = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) offset[i + 1] = offset[i]! + degreeCount[i]!;
-  const fill = offset.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    eachNeighbour(didOf[i]!, () => count++);
+    offset[i + 1] = offset[i]! + count;
+  }
+  const m = offset[n]! / 2;
   const neighbour = new Int32Array(2 * m);
   const weight = new Float64Array(2 * m);
   const degree = new Float64Array(n);
   const escrowCounterparties = new Float64Array(n);
   const declaredCounterparties = new Float64Array(n);
   const counterparties = new Float64Array(n);
-  for (const edge of edges) {
-    const a = id.get(edge.a)!;
-    const b = id.get(edge.b)!;
-    // Repeat work between the same two DIDs adds logarithmically: a heavy pair cannot dominate a node's edges.
-    const w = Math.log2(1 + edge.accepted);
-    neighbour[fill[a]!] = b;
-    weight[fill[a]!++] = w;
-    neighbour[fill[b]!] = a;
-    weight[fill[b]!++] = w;
-    degree[a]! += w;
-    degree[b]! += w;
-    counterparties[a]!++;
-    counterparties[b]!++;
-    if (edge.escrow > 0) {
-      escrowCounterparties[a]!++;
-      escrowCounterparties[b]!++;
-    } else {
-      declaredCounterparties[a]!++;
-      declaredCounterparties[b]!++;
-    }
+  for (let i = 0; i < n; i++) {
+    let k = offset[i]!;
+    eachNeighbour(didOf[i]!, (other, accepted, escrow) => {
+      // Repeat work between the same two DIDs adds logarithmically: a heavy pair cannot dominate a node's edges.
+      const w = Math.log2(1 + accepted);
+      neighbour[k] = nodeOf[other]!;
+      weight[k++] = w;
+      degree[i]! += w;
+      counterparties[i]!++;
+      if (escrow > 0) escrowCounterparties[i]!++;
+      else declaredCounterparties[i]!++;
+    });
   }
 
-  // Seeds: observable, hard-to-fake history. Escrow-verified accepted work as worker or client.
-  const tallies = new Map<string, SeedTally>();
-  const platformWork = new Map<string, { accepted: number; did: string }[]>();
-  const escrowPlatforms = new Set<string>();
-  for (const row of agentPlatformRows) {
-    if (row.escrowAccepted > 0) {
-      escrowPlatforms.add(row.platformDid);
-      let tally = tallies.get(row.did);
-      if (!tally) tallies.set(row.did, (tally = { escrowAccepted: 0, escrowHourSum: 0, platforms: new Set() }));
-      tally.escrowAccepted += row.escrowAccepted;
-      tally.escrowHourSum += row.escrowHourSum;
-      tally.platforms.add(row.platformDid);
+  // Seeds: observable, hard-to-fake history. Escrow-verified accepted work as worker or client, summed per DID
+  // (rows are in DID order; counts and hour sums are whole numbers, exact in any order).
+  const ap = graph.agentPlatforms;
+  const escrowAccepted = new Float64Array(total);
+  const escrowHourSum = new Float64Array(total);
+  const escrowPlatformCount = new Int32Array(total);
+  const lastPlatformOf = new Int32Array(total).fill(-1);
+  const escrowPlatform = new Uint8Array(total);
+  let escrowPlatforms = 0;
+  for (let k = 0; k < ap.length; k++) {
+    if (!(ap.escrowAccepted[k]! > 0)) continue;
+    const did = ap.did[k]!;
+    const platform = ap.platform[k]!;
+    if (!escrowPlatform[platform]) {
+      escrowPlatform[platform] = 1;
+      escrowPlatforms++;
     }
-    if (row.role === 'subject' && row.econAccepted > 0) {
-      let list = platformWork.get(row.platformDid);
-      if (!list) platformWork.set(row.platformDid, (list = []));
-      list.push({ accepted: row.econAccepted, did: row.did });
+    escrowAccepted[did]! += ap.escrowAccepted[k]!;
+    escrowHourSum[did]! += ap.escrowHourSum[k]!;
+    // Rows are sorted by (DID, platform): a DID's platforms arrive together, each one's rows adjacent.
+    if (lastPlatformOf[did] !== platform) {
+      lastPlatformOf[did] = platform;
+      escrowPlatformCount[did]!++;
     }
   }
   const asOfHour = hourOf(asOfMs);
   // A deployment with one marketplace cannot ask for history on two: the rule asks for at most as many platforms
   // as have escrow-verified work at all.
-  const seedMinPlatforms = Math.max(1, Math.min(p.seedMinPlatforms, escrowPlatforms.size));
-  const anchorSet = new Set(input.anchors ?? []);
+  const seedMinPlatforms = Math.max(1, Math.min(p.seedMinPlatforms, escrowPlatforms));
+  const anchorSet = new Set(anchorDids);
   const isSeed = new Uint8Array(n);
   const isAnchor = new Uint8Array(n);
   let seeds = 0;
   let anchors = 0;
   for (let i = 0; i < n; i++) {
-    if (anchorSet.has(names[i]!)) {
+    const did = didOf[i]!;
+    if (anchorSet.size > 0 && anchorSet.has(names[did]!)) {
       isAnchor[i] = 1;
       isSeed[i] = 1;
       anchors++;
       seeds++;
       continue;
     }
-    const tally = tallies.get(names[i]!);
-    if (!tally || tally.escrowAccepted < p.seedMinEscrowJobs) continue;
-    const meanAgeDays = ((asOfHour - tally.escrowHourSum / tally.escrowAccepted) * HOUR_MS) / DAY_MS;
-    if (
-      escrowCounterparties[i]! >= p.seedMinCounterparties &&
-      tally.platforms.size >= seedMinPlatforms &&
-      meanAgeDays >= p.seedMinMeanAgeDays
-    ) {
+    if (!(escrowAccepted[did]! > 0) || escrowAccepted[did]! < p.seedMinEscrowJobs) continue;
+    const meanAgeDays = ((asOfHour - escrowHourSum[did]! / escrowAccepted[did]!) * HOUR_MS) / DAY_MS;
+    if (escrowCounterparties[i]! >= p.seedMinCounterparties && escrowPlatformCount[did]! >= seedMinPlatforms && meanAgeDays >= p.seedMinMeanAgeDays) {
       isSeed[i] = 1;
       seeds++;
     }
@@ -211,73 +279,83 @@ export function propagateCredibility(input: PropagationInput, params: TrustParam
     // move by adding unreached nodes, since they cannot cheaply add seeds.
     const perDegree = new Float64Array(n);
     for (let i = 0; i < n; i++) perDegree[i] = trust[i]! / degree[i]!;
-    const seedValues: number[] = [];
-    for (let i = 0; i < n; i++) if (isSeed[i]) seedValues.push(perDegree[i]!);
-    seedValues.sort((x, y) => x - y);
+    const seedValues = new Float64Array(seeds);
+    for (let i = 0, s = 0; i < n; i++) if (isSeed[i]) seedValues[s++] = perDegree[i]!;
+    seedValues.sort();
     const reference = seedValues[Math.floor(p.referenceQuantile * (seedValues.length - 1))]!;
     for (let i = 0; i < n; i++) density[i] = reference > 0 ? Math.min(1, perDegree[i]! / reference) : 0;
   } else {
     density.fill(p.unseededDensity);
   }
 
-  const nodes = new Map<string, NodeCredibility>();
+  // Results by DID index: graph nodes first, raters outside the graph added below.
+  const present = new Uint8Array(total);
+  const credibility = new Float64Array(total);
+  const densityOf = new Float64Array(total);
+  const breadthOf = new Float64Array(total);
+  const activityOf = new Float64Array(total);
+  const seedOf = new Uint8Array(total);
+  const anchorOf = new Uint8Array(total);
+  const counterpartiesOf = new Float64Array(total);
   for (let i = 0; i < n; i++) {
-    const did = names[i]!;
-    const reach = escrowCounterparties[i]! + p.nonEscrowBreadth * declaredCounterparties[i]! + (verified.has(did) ? p.verificationBreadth : 0);
+    const did = didOf[i]!;
+    const reach = escrowCounterparties[i]! + p.nonEscrowBreadth * declaredCounterparties[i]! + (graph.verified[did] ? p.verificationBreadth : 0);
     // An anchor is vouched for by the operator: full breadth, whatever its own history.
     const breadth = isAnchor[i] ? 1 : 1 - Math.exp(-reach / p.breadthScale);
-    const activity = 1 - Math.exp(-counterparties[i]! / p.activityScale);
-    const node: NodeCredibility = { credibility: density[i]! * breadth, density: density[i]!, breadth, activity, seed: isSeed[i] === 1 };
-    if (isAnchor[i]) node.anchor = true;
-    nodes.set(did, node);
+    present[did] = 1;
+    densityOf[did] = density[i]!;
+    breadthOf[did] = breadth;
+    activityOf[did] = 1 - Math.exp(-counterparties[i]! / p.activityScale);
+    credibility[did] = density[i]! * breadth;
+    seedOf[did] = isSeed[i]!;
+    anchorOf[did] = isAnchor[i]!;
+    counterpartiesOf[did] = counterparties[i]!;
   }
 
   // Rater fairness, judged with the credibility just computed (clients that never had accepted work are not graph
   // nodes: they get a row of their own with credibility 0, so their fairness is stored too).
-  const fairness = raterFairness(
-    {
-      pairs: pairRows,
-      platformDids,
-      credibility: (did) => nodes.get(did)?.credibility ?? 0,
-      counterparties: (did) => {
-        const i = id.get(did);
-        return i === undefined ? 0 : counterparties[i]!;
-      },
-      asOf: asOfMs,
-    },
-    params,
-  );
-  let unfairRaters = 0;
-  for (const did of [...fairness.keys()].sort()) {
-    const rater = fairness.get(did)!;
-    if (rater.negatives <= 0) continue;
-    if (rater.fairness < 1) unfairRaters++;
-    let node = nodes.get(did);
-    if (!node) nodes.set(did, (node = { credibility: 0, density: 0, breadth: 0, activity: 0, seed: false }));
-    node.fairness = rater.fairness;
-    node.raterNegatives = rater.negatives;
-    node.raterExpected = rater.expected;
-    node.raterAgents = rater.agents;
-  }
-
-  const platforms = new Map<string, PlatformCredibility>();
-  for (const [platformDid, list] of [...platformWork.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-    let total = 0;
-    let credible = 0;
-    // Summed in DID order so float rounding cannot depend on row order.
-    list.sort((x, y) => (x.did < y.did ? -1 : x.did > y.did ? 1 : 0));
-    for (const { accepted, did } of list) {
-      total += accepted;
-      credible += accepted * (nodes.get(did)?.credibility ?? 0);
-    }
-    platforms.set(platformDid, { credibleShare: total > 0 ? credible / total : null });
-  }
-
+  const fairness = raterFairnessOnGraph(graph, credibility, counterpartiesOf, asOfMs, params);
+  const rated = new Uint8Array(total);
   let raters = 0;
-  for (const rater of fairness.values()) if (rater.negatives > 0) raters++;
+  let unfairRaters = 0;
+  for (let did = 0; did < total; did++) {
+    if (!fairness.isRater[did] || !(fairness.negatives[did]! > 0)) continue;
+    rated[did] = 1;
+    raters++;
+    if (fairness.fairness[did]! < 1) unfairRaters++;
+    if (!present[did]) present[did] = 2;
+  }
+
+  // A platform's credible share, summed in DID order so float rounding cannot depend on row order.
+  const platformTotal = new Map<number, number>();
+  const platformCredible = new Map<number, number>();
+  for (let k = 0; k < ap.length; k++) {
+    if (!ap.subjectRole[k] || !(ap.econAccepted[k]! > 0)) continue;
+    const platform = ap.platform[k]!;
+    platformTotal.set(platform, (platformTotal.get(platform) ?? 0) + ap.econAccepted[k]!);
+    platformCredible.set(platform, (platformCredible.get(platform) ?? 0) + ap.econAccepted[k]! * credibility[ap.did[k]!]!);
+  }
+  const platforms = new Map<string, PlatformCredibility>();
+  for (const platform of [...platformTotal.keys()].sort((x, y) => x - y)) {
+    const sum = platformTotal.get(platform)!;
+    platforms.set(names[platform]!, { credibleShare: sum > 0 ? platformCredible.get(platform)! / sum : null });
+  }
+
   return {
     asOf: new Date(asOfMs).toISOString(),
-    nodes,
+    names,
+    present,
+    credibility,
+    density: densityOf,
+    breadth: breadthOf,
+    activity: activityOf,
+    seed: seedOf,
+    anchor: anchorOf,
+    rated,
+    fairness: fairness.fairness,
+    raterNegatives: fairness.negatives,
+    raterExpected: fairness.expected,
+    raterAgents: fairness.agents,
     platforms,
     stats: { nodes: n, edges: m, seeds, iterations, anchors, seedMinPlatforms, raters, unfairRaters },
   };

@@ -1,4 +1,4 @@
-// The propagation job: seed rule, densities, determinism, platform weights, and its cost at marketplace scale.
+// The propagation job: seed rule, densities, determinism, platform weights, and a run at marketplace scale.
 import { describe, expect, it } from 'vitest';
 import {
   buildAggregates,
@@ -104,7 +104,7 @@ describe('platformWeight', () => {
 });
 
 describe('scale', () => {
-  it('runs over 10,000 agents and ~550,000 receipts (as pair rows) well under 20 s', () => {
+  it('runs over 10,000 agents and ~550,000 receipts (as pair rows)', () => {
     // 10,000 workers and 15,000 clients; each worker has 14 clients with 1–4 jobs each (≈ 350k accepted jobs),
     // plus the non-economic receipts a marketplace of that size carries, which never become edges.
     const pairs: PairRow[] = [];
@@ -128,11 +128,9 @@ describe('scale', () => {
         platforms.push({ did: `did:key:w${w}`, platformDid, role: 'subject', receipts: jobs, econAccepted: jobs, econNegative: 0, escrowAccepted: jobs >> 1, escrowHourSum: (jobs >> 1) * (hour - 2400) });
       }
     }
-    const started = performance.now();
+    // Its time is measured by `npm run bench:propagation` (tests never assert timings).
     const result = propagateCredibility({ pairs, agentPlatforms: platforms, asOf: AS_OF });
-    const elapsed = performance.now() - started;
     expect(result.stats.nodes).toBeGreaterThan(24_000);
     expect(result.stats.seeds).toBeGreaterThan(5_000);
-    expect(elapsed).toBeLessThan(20_000);
   });
 });
