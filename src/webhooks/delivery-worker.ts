@@ -3,14 +3,17 @@
 // on a 2xx, otherwise another attempt after an exponential, jittered backoff, until the attempts run out (FAILED).
 // Unless private addresses are allowed, the host is resolved first and a delivery to loopback, private, link-local
 // or other special-purpose addresses is refused (FAILED at once: the platform must change its URL or DNS, then ask
-// for a redelivery). Finished rows older than the retention are purged in bounded batches.
+// for a redelivery); the request then connects only to the addresses that were checked (no second resolution, so no
+// DNS rebinding). Finished rows older than the retention are purged in bounded batches.
 // fetch, DNS lookup, the clock and the jitter source are injected. Secrets, signatures and URLs are never logged.
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { fetch as undiciFetch } from 'undici';
 import type { Db } from '../db/database.ts';
 import type { PlatformRow, WebhookOutboxRow } from '../db/schema.ts';
 import { createPlatformRepository } from '../identity/platform.repository.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { checkWebhookUrl, isAllowedAddress } from './destination-policy.ts';
+import { PinnedAgent, type PinnedAddress } from './pinned-agent.ts';
 import { backoffSeconds, serializeWebhookBody, type BackoffOptions } from './events.ts';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './signature.ts';
 import { createWebhookRepository, type AttemptOutcome } from './webhook.repository.ts';
@@ -21,7 +24,7 @@ export const WEBHOOK_USER_AGENT = 'Credence-Webhook/1.0';
 export const DESTINATION_NOT_ALLOWED = 'destination address not allowed';
 
 /** Every address a host name resolves to. */
-export type AddressLookup = (hostname: string) => Promise<ReadonlyArray<{ address: string; family: number }>>;
+export type AddressLookup = (hostname: string) => Promise<ReadonlyArray<PinnedAddress>>;
 
 const defaultLookup: AddressLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
@@ -40,6 +43,7 @@ export interface DeliveryWorkerOptions {
   batchSize?: number;
   /** Requests in flight at once within a round. */
   concurrency?: number;
+  /** undici's fetch unless given; it gets a `dispatcher` (a PinnedAgent) in its init when the host was resolved. */
   fetch?: typeof fetch;
   /** Lets deliveries go to loopback, private, link-local and other special-purpose addresses. Off unless set. */
   allowPrivateAddresses?: boolean;
@@ -81,7 +85,8 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 }
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
-  const doFetch = options.fetch ?? fetch;
+  // undici's own fetch: the pinned agent is an undici Agent of the same version.
+  const doFetch = options.fetch ?? (undiciFetch as unknown as typeof fetch);
   const lookup = options.lookup ?? defaultLookup;
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
@@ -107,13 +112,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     };
     if (!platform || !platform.webhook_url) return fail('the platform has no webhook URL', null, true);
     if (platform.status === 'SUSPENDED') return fail('the platform is suspended', null, true);
+    let pinned: PinnedAgent | undefined;
     if (!options.allowPrivateAddresses) {
       // Checked again here: the URL may predate the rule, and a host name may resolve anywhere. A lookup that fails
       // is an ordinary, retryable failure.
       const verdict = checkWebhookUrl(platform.webhook_url);
       if (!verdict.ok) return fail(DESTINATION_NOT_ALLOWED, null, true);
       if (!verdict.literal) {
-        let addresses: ReadonlyArray<{ address: string }>;
+        let addresses: ReadonlyArray<PinnedAddress>;
         let timer: NodeJS.Timeout | undefined;
         try {
           addresses = await Promise.race([
@@ -132,6 +138,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         if (addresses.length === 0 || addresses.some((entry) => !isAllowedAddress(entry.address))) {
           return fail(DESTINATION_NOT_ALLOWED, null, true);
         }
+        // Connect to exactly what was checked: fetch must not resolve the name again.
+        pinned = new PinnedAgent(addresses.map(({ address, family }) => ({ address, family })));
       }
     }
 
@@ -155,7 +163,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs),
-      });
+        ...(pinned ? { dispatcher: pinned } : {}),
+      } as RequestInit);
       // The receiver's answer is not read: only its status counts.
       await response.body?.cancel().catch(() => undefined);
       if (response.status >= 200 && response.status < 300) {
@@ -164,6 +173,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       return fail(`HTTP ${response.status}`, response.status >= 100 && response.status <= 599 ? response.status : null);
     } catch (error) {
       return fail(describeFailure(error, options.timeoutMs), null);
+    } finally {
+      await pinned?.destroy().catch(() => undefined);
     }
   }
 
