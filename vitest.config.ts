@@ -8,6 +8,10 @@ export default defineConfig({
     // graphql must be a single module instance, or its type checks fail across "realms".
     alias: { graphql: require.resolve('graphql') },
   },
+  // `credence/client` (examples, docs snippets) resolves to the sources here, not to a build (package.json exports).
+  // No 'module' condition: packages that point it at a bundler-only build (@opentelemetry/api: extensionless
+  // imports) would then fail to load in Node.
+  ssr: { resolve: { conditions: ['credence-source', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // Process-killing fault tests run on their own: npm run test:faults (vitest.faults.config.ts).

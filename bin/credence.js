@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so `npx credence` works without a build step.
-import { register } from 'tsx/esm/api';
+// The `credence` command. It runs the compiled CLI in dist/ when that is an up-to-date build of the sources (always,
+// in an installed package); in a checkout whose dist/ is missing or older than src/, it runs the TypeScript through
+// tsx instead, so `npx credence` and the tests work right after an edit without a build.
+import { buildState } from '../scripts/build-state.mjs';
 
-register();
-const { runCli } = await import('../src/cli.ts');
-runCli();
+if (buildState().fresh) {
+  const { runCli } = await import('../dist/src/cli.js');
+  runCli();
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runCli } = await import('../src/cli.ts');
+  runCli();
+}

@@ -53,7 +53,8 @@ async function expectClientError(promise: Promise<unknown>, code: string): Promi
 
 function runExample(url: string, did: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE, did], {
+    // credence-source: the example's `credence/client` import is this checkout's sources, built or not.
+    const child = spawn(process.execPath, ['--conditions=credence-source', '--import', 'tsx', EXAMPLE, did], {
       cwd: ROOT,
       env: { ...process.env, CREDENCE_URL: url },
       stdio: ['ignore', 'pipe', 'pipe'],
