@@ -1,10 +1,11 @@
 // Per-request context: the caller (verified lazily, once), services, and the injected clock.
 import { AuthError } from './errors.ts';
 import { bearerToken, verifyAuthToken } from './auth/did-auth.ts';
+import type { Clock } from './clock.ts';
 import type { Services } from './services.ts';
 import type { StreamSlots } from './http/stream-limits.ts';
 
-export type Clock = () => Date;
+export type { Clock };
 
 export interface Viewer {
   did: string;

@@ -1,6 +1,6 @@
 // Composition root for services: repositories over one Kysely instance, services over repositories.
 import type { Db } from './db/database.ts';
-import type { Clock } from './context.ts';
+import type { Clock } from './clock.ts';
 import { createTokenStore } from './auth/token-store.repository.ts';
 import { createAgentRepository } from './identity/agent.repository.ts';
 import { createAgentService } from './identity/agent.service.ts';

@@ -3,6 +3,7 @@
 // everything new is counted as "other", so a client cannot grow the registry without limit.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Plugin } from 'graphql-yoga';
+import type { IngestOutcome } from '../receipts/ingest-metrics.ts';
 
 /** Seconds; tuned for trust reads in milliseconds and batch writes in seconds. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -11,7 +12,7 @@ const PROPAGATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 3
 /** Distinct values kept per caller-controlled label. */
 export const MAX_LABEL_VALUES = 100;
 
-export type IngestOutcome = 'stored' | 'duplicate' | 'rejected' | 'failed';
+export type { IngestOutcome };
 
 export interface WebhookBacklog {
   /** Events still waiting for delivery (neither delivered nor given up on). */

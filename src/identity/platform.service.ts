@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { PlatformRow } from '../db/schema.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors.ts';
-import { checkWebhookUrl } from '../webhooks/destination-policy.ts';
+import { checkWebhookUrl } from './webhook-destination-policy.ts';
 import type { PlatformRepository } from './platform.repository.ts';
 
 const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);

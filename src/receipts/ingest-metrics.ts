@@ -1,8 +1,10 @@
 // Counts every submitted receipt by outcome and error code for /metrics, around whichever receipt service the
 // app composed (GraphQL and any other entry point share it).
 import { CredenceError } from '../errors.ts';
-import type { IngestOutcome } from '../http/metrics.ts';
 import type { ReceiptResult, ReceiptSubmission } from './receipt.service.ts';
+
+/** What became of one submitted receipt (the `outcome` label of credence_receipts_ingested_total). */
+export type IngestOutcome = 'stored' | 'duplicate' | 'rejected' | 'failed';
 
 export interface IngestCounter {
   countIngest(outcome: IngestOutcome, code?: string | null): void;

@@ -12,7 +12,7 @@ import type { Db } from '../db/database.ts';
 import type { PlatformRow, WebhookOutboxRow } from '../db/schema.ts';
 import { createPlatformRepository } from '../identity/platform.repository.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { checkWebhookUrl, isAllowedAddress } from './destination-policy.ts';
+import { checkWebhookUrl, isAllowedAddress } from '../identity/webhook-destination-policy.ts';
 import { PinnedAgent, type PinnedAddress } from './pinned-agent.ts';
 import { backoffSeconds, serializeWebhookBody, type BackoffOptions } from './events.ts';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './signature.ts';

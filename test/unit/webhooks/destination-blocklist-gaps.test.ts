@@ -1,7 +1,7 @@
 // IPv6 ranges that reach IPv4 or private networks by translation or tunnelling: refused as webhook destinations,
 // both as resolved addresses and as literal URL hosts.
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, isAllowedAddress } from '../../../src/webhooks/destination-policy.ts';
+import { checkWebhookUrl, isAllowedAddress } from '../../../src/identity/webhook-destination-policy.ts';
 
 describe('the webhook blocklist covers translated and tunnelled IPv6', () => {
   it.each([

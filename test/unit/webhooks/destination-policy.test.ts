@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bareHost, checkWebhookUrl, isAllowedAddress } from '../../../src/webhooks/destination-policy.ts';
+import { bareHost, checkWebhookUrl, isAllowedAddress } from '../../../src/identity/webhook-destination-policy.ts';
 
 describe('isAllowedAddress', () => {
   it.each([
