@@ -93,6 +93,10 @@ const ConfigSchema = z.object({
   CREDENCE_SUBSCRIPTIONS_PER_DID: z.coerce.number().int().min(1).max(1_000_000).default(50),
   CREDENCE_SUBSCRIPTION_IDLE_SECONDS: z.coerce.number().positive().max(86_400).default(900),
   CREDENCE_SUBSCRIPTION_MAX_LIFETIME_SECONDS: z.coerce.number().positive().max(7 * 86_400).default(3600),
+  CREDENCE_TRACING: booleanFlag,
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().optional(),
+  OTEL_SDK_DISABLED: z.string().optional(),
 });
 
 export interface Config {
@@ -123,6 +127,11 @@ export interface Config {
   /** Origins allowed by CORS (normalized scheme://host[:port]); empty: no CORS headers at all. */
   corsOrigins: readonly string[];
   subscriptions: Readonly<SubscriptionConfig>;
+  /**
+   * OpenTelemetry tracing: on with CREDENCE_TRACING=true or an OTLP endpoint set, unless OTEL_SDK_DISABLED=true. The
+   * exporter reads the OTEL_EXPORTER_OTLP_* variables itself.
+   */
+  tracing: boolean;
 }
 
 export interface SubscriptionConfig {
@@ -186,6 +195,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleSeconds: value.CREDENCE_SUBSCRIPTION_IDLE_SECONDS,
       maxLifetimeSeconds: value.CREDENCE_SUBSCRIPTION_MAX_LIFETIME_SECONDS,
     }),
+    tracing:
+      (value.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() !== 'true' &&
+      (value.CREDENCE_TRACING || Boolean(value.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) || Boolean(value.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim())),
   });
 }
 

@@ -22,11 +22,17 @@ const TOKEN_PURGE_INTERVAL_MS = 60_000;
 const WEBHOOK_PURGE_INTERVAL_MS = 600_000;
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // The OpenTelemetry SDK is loaded only when tracing is on.
+  const tracing = config.tracing ? (await import('./observability/tracing.ts')).startTracing() : undefined;
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...(tracing ? { wrapDialect: tracing.wrapDialect } : {}),
+  });
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const issuerKey = await loadIssuerKey({ issuerKey: config.issuerKey, dataDir: config.dataDir });
-  const app = await createApp({ config, database, issuerKey, logger });
+  const app = await createApp({ config, database, issuerKey, logger, ...(tracing ? { tracing } : {}) });
 
   // Slow or stalled clients must not hold sockets forever: they get 408 and the socket closes. Node checks these
   // deadlines on an interval, so the interval must be short next to them.
@@ -104,7 +110,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const outboxPurge = config.webhooks.retentionDays > 0 ? setInterval(purgeOutbox, WEBHOOK_PURGE_INTERVAL_MS) : undefined;
   outboxPurge?.unref();
 
-  logger.info('credence listening', { url: `${url}/graphql`, did: app.serviceDid, database: database.kind });
+  logger.info('credence listening', { url: `${url}/graphql`, did: app.serviceDid, database: database.kind, tracing: config.tracing });
 
   let closing: Promise<void> | undefined;
   return {
@@ -128,6 +134,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
           server.closeIdleConnections();
         });
         await database.close();
+        // The last spans (this shutdown's own requests) go out before the process ends.
+        await tracing?.shutdown();
       })();
       return closing;
     },

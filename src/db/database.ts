@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 import { usePreparedStatements } from './prepared.ts';
@@ -35,6 +35,8 @@ export interface DatabaseOptions {
   /** Where PGlite keeps its files; `memory://` keeps nothing. */
   dataDir?: string;
   poolSize?: number;
+  /** Wraps Kysely's dialect (tracing puts a span around each statement); the stock dialect unless given. */
+  wrapDialect?: (dialect: Dialect) => Dialect;
 }
 
 /**
@@ -108,14 +110,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return wrap(pool, 'postgres', async () => listener?.close(), (channel, handler) => {
       listener ??= createPostgresListener(databaseUrl);
       return listener.listen(channel, handler);
-    });
+    }, options.wrapDialect);
   }
   const dataDir = options.dataDir ?? '.credence';
   const pgliteDir = dataDir === 'memory://' ? 'memory://' : `${dataDir}/pglite`;
   if (pgliteDir !== 'memory://') await mkdir(pgliteDir, { recursive: true });
   const pglite = await PGlite.create(pgliteDir);
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
-  return wrap(pool, 'embedded', () => pglite.close(), (channel, handler) => pglite.listen(channel, handler));
+  return wrap(pool, 'embedded', () => pglite.close(), (channel, handler) => pglite.listen(channel, handler), options.wrapDialect);
 }
 
 function wrap(
@@ -123,8 +125,10 @@ function wrap(
   kind: Database['kind'],
   closeEngine: () => Promise<void>,
   listen: NonNullable<Database['listen']>,
+  wrapDialect: DatabaseOptions['wrapDialect'],
 ): Database {
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), plugins: [new NulGuardPlugin()] });
+  const dialect = new PostgresDialect({ pool });
+  const db = new Kysely<DatabaseSchema>({ dialect: wrapDialect ? wrapDialect(dialect) : dialect, plugins: [new NulGuardPlugin()] });
   return {
     db,
     kind,
