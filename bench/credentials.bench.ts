@@ -1,4 +1,4 @@
-// Credential issue/verify throughput for both formats, next to raw node:crypto Ed25519 in the same run.
+// Credential issue/verify throughput for the three formats, next to raw node:crypto Ed25519 in the same run.
 // Run: npx tsx bench/credentials.bench.ts [seconds-per-case]
 import { keyPairFromSeed, publicKeyMultibase, signBytes, verifyBytes } from '../src/crypto/ed25519.ts';
 import { buildDidWebDocument, didWebFromUrl } from '../src/identity/did-web.ts';
@@ -8,6 +8,7 @@ import { reputationCredential, taskCompletionCredential, type WindowStats } from
 import { bitstringFromIndexes, issueStatusListCredential, statusListEntry, statusListUrl } from '../src/credentials/status-list.ts';
 import { issueJwtCredential } from '../src/credentials/jwt-credential.ts';
 import { issueJsonLdCredential } from '../src/credentials/jsonld-credential.ts';
+import { issueDataIntegrityCredential } from '../src/credentials/data-integrity.ts';
 import { verifyCredential } from '../src/credentials/verify.ts';
 
 const seconds = Number(process.argv[2] ?? 2);
@@ -93,7 +94,9 @@ const jwt = await issueJwtCredential(draft(), key);
 const jsonLd = await issueJsonLdCredential(draft(), key, { documentLoader });
 const taskJwt = await issueJwtCredential(taskDraft(), key);
 const taskJsonLd = await issueJsonLdCredential(taskDraft(), key, { documentLoader });
-for (const credential of [jwt, jsonLd, taskJwt, taskJsonLd]) {
+const dataIntegrity = await issueDataIntegrityCredential(draft(), key, { documentLoader });
+const taskDataIntegrity = await issueDataIntegrityCredential(taskDraft(), key, { documentLoader });
+for (const credential of [jwt, jsonLd, taskJwt, taskJsonLd, dataIntegrity, taskDataIntegrity]) {
   const check = await verifyCredential(credential, { now: verifyNow, documentLoader });
   if (!check.valid) throw new Error(`benchmark credential does not verify: ${check.errors.join('; ')}`);
 }
@@ -103,7 +106,8 @@ const signature = signBytes(key.privateKey, message);
 console.log(`Credence credentials benchmark (node ${process.version}, sequential, ~${seconds} s per case)`);
 console.log(
   `ReputationCredential: JWT ${jwt.length} B, JSON-LD ${JSON.stringify(jsonLd).length} B; ` +
-    `TaskCompletionCredential: JWT ${taskJwt.length} B, JSON-LD ${JSON.stringify(taskJsonLd).length} B`,
+    `TaskCompletionCredential: JWT ${taskJwt.length} B, JSON-LD ${JSON.stringify(taskJsonLd).length} B; ` +
+    `Data Integrity: reputation ${JSON.stringify(dataIntegrity).length} B, task ${JSON.stringify(taskDataIntegrity).length} B`,
 );
 console.log('verify includes the status-list lookup and schema validation; medians of interleaved slices\n');
 const rawSign = () => signBytes(key.privateKey, message);
@@ -117,6 +121,10 @@ const cases: Array<[string, () => unknown, () => unknown, number | undefined]> =
   ['JSON-LD issue (reputation)', () => issueJsonLdCredential(draft(), key, { documentLoader }), rawSign, 1_500],
   ['JSON-LD verify (task)', () => verifyCredential(taskJsonLd, { now: verifyNow, documentLoader }), rawVerify, undefined],
   ['JSON-LD verify (reputation)', () => verifyCredential(jsonLd, { now: verifyNow, documentLoader }), rawVerify, undefined],
+  ['Data Integrity issue (task)', () => issueDataIntegrityCredential(taskDraft(), key, { documentLoader }), rawSign, undefined],
+  ['Data Integrity issue (rep.)', () => issueDataIntegrityCredential(draft(), key, { documentLoader }), rawSign, undefined],
+  ['Data Integrity verify (task)', () => verifyCredential(taskDataIntegrity, { now: verifyNow, documentLoader }), rawVerify, undefined],
+  ['Data Integrity verify (rep.)', () => verifyCredential(dataIntegrity, { now: verifyNow, documentLoader }), rawVerify, undefined],
 ];
 const format = (value: number) => Math.round(value).toLocaleString('en-US').padStart(8);
 console.log(`${'case'.padEnd(28)} ${'ops/s'.padStart(8)} ${'raw/s'.padStart(8)}  ratio   target`);

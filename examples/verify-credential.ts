@@ -1,5 +1,7 @@
 import * as vc from '@digitalbazaar/vc';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { checkJsonLdCredentialShape } from 'credence/client';
 
@@ -10,9 +12,11 @@ export async function verifyCredenceCredential(credential: object, documentLoade
   const shape = checkJsonLdCredentialShape(credential);
   if (shape.length > 0) return { verified: false, errors: shape.map((problem) => problem.message) };
   // 2. Proof and validity dates, then 3. status, strictly: the library reports a set bit as `status: true`.
+  //    JSON_LD credentials and status lists carry Ed25519Signature2020 proofs, DATA_INTEGRITY credentials an
+  //    eddsa-rdfc-2022 DataIntegrityProof; the library picks the suite matching each proof.
   const result = await vc.verifyCredential({
     credential,
-    suite: new Ed25519Signature2020(),
+    suite: [new Ed25519Signature2020(), new DataIntegrityProof({ cryptosuite })],
     documentLoader,
     now,
     checkStatus: async (options) => {

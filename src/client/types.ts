@@ -8,7 +8,7 @@ import type { ClientStats, ReceiptConfidence, Tier, TrustVector, TrustWindows } 
 
 export type TrustWindowName = 'D7' | 'D30' | 'D90' | 'LIFETIME';
 export type CredentialType = 'REPUTATION' | 'TASK_COMPLETION';
-export type CredentialFormat = 'JWT' | 'JSON_LD';
+export type CredentialFormat = 'JWT' | 'JSON_LD' | 'DATA_INTEGRITY';
 
 export interface TrustFlag {
   code: string;

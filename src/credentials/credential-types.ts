@@ -1,4 +1,4 @@
-// The Credence credential types, built format-neutrally: a draft that either format then encodes and signs.
+// The Credence credential types, built format-neutrally: a draft that any format then encodes and signs.
 import { VECTOR_KEYS, WINDOW_KEYS, WINDOW_STAT_KEYS } from './credential-shape.ts';
 import { toDateTime, wholeSeconds } from './dates.ts';
 import type { BitstringStatusListEntry } from './status-list.ts';

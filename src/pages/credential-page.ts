@@ -7,7 +7,7 @@ export interface CredentialCheckView {
   credentialId: string;
   /** `REPUTATION` or `TASK_COMPLETION`. */
   type: string;
-  /** `JWT` or `JSON_LD`. */
+  /** `JWT`, `JSON_LD` or `DATA_INTEGRITY`. */
   format: string;
   valid: boolean;
   revoked: boolean;
@@ -33,7 +33,7 @@ export interface CredentialCheckView {
   graphqlUrl?: string;
 }
 
-const FORMAT_WORDS: Readonly<Record<string, string>> = { JWT: 'JWT', JSON_LD: 'JSON-LD' };
+const FORMAT_WORDS: Readonly<Record<string, string>> = { JWT: 'JWT', JSON_LD: 'JSON-LD', DATA_INTEGRITY: 'Data Integrity' };
 
 function when(value: Date | string | null): string {
   if (value === null) return 'not set';

@@ -80,7 +80,7 @@ export interface ProfileCredential {
   id: string;
   /** `REPUTATION`, `TASK_COMPLETION` (or a VC type name). */
   type: string;
-  /** `JWT` or `JSON_LD`. */
+  /** `JWT`, `JSON_LD` or `DATA_INTEGRITY`. */
   format: string;
   issuedAt: string | Date;
   revoked: boolean;
@@ -189,7 +189,7 @@ const CREDENTIAL_WORDS: Readonly<Record<string, string>> = {
   TASKCOMPLETIONCREDENTIAL: 'Task completion credential',
 };
 
-const FORMAT_WORDS: Readonly<Record<string, string>> = { JWT: 'JWT', JSON_LD: 'JSON-LD', JSONLD: 'JSON-LD' };
+const FORMAT_WORDS: Readonly<Record<string, string>> = { JWT: 'JWT', JSON_LD: 'JSON-LD', JSONLD: 'JSON-LD', DATA_INTEGRITY: 'Data Integrity' };
 
 /** `ESCROW_VERIFIED` → `Escrow verified`. */
 export function humanizeEnum(value: string): string {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { issueJsonLdCredential } from '../../../src/credentials/jsonld-credential.ts';
+import { issueDataIntegrityCredential } from '../../../src/credentials/data-integrity.ts';
 import { verifyCredenceCredential } from '../../../examples/verify-credential.ts';
 import { aliasValidUntil, nestStatus } from '../../helpers/credential-rewrites.ts';
 import { KEY_1, NOW, REVOKED_INDEX, environment, reputationDraft, taskDraft } from './helpers.ts';
@@ -18,11 +19,14 @@ describe('the third-party verification example', () => {
     expect(/```ts\n([\s\S]*?)```/.exec(page)?.[1]).toBe(example);
   });
 
-  it('accepts genuine credentials and refuses revoked, expired and rewritten ones', async () => {
+  it.each([
+    ['JSON_LD', issueJsonLdCredential],
+    ['DATA_INTEGRITY', issueDataIntegrityCredential],
+  ] as const)('accepts genuine %s credentials and refuses revoked, expired and rewritten ones', async (_format, issueCredential) => {
     const env = await environment();
-    const task = await issueJsonLdCredential(taskDraft(), KEY_1, env);
-    const revoked = await issueJsonLdCredential(taskDraft(REVOKED_INDEX), KEY_1, env);
-    const reputation = await issueJsonLdCredential(reputationDraft(5), KEY_1, env);
+    const task = await issueCredential(taskDraft(), KEY_1, env);
+    const revoked = await issueCredential(taskDraft(REVOKED_INDEX), KEY_1, env);
+    const reputation = await issueCredential(reputationDraft(5), KEY_1, env);
 
     expect(await verifyCredenceCredential(task, env.documentLoader, NOW)).toEqual({ verified: true, errors: [] });
     expect(await verifyCredenceCredential(reputation, env.documentLoader, NOW)).toEqual({ verified: true, errors: [] });
