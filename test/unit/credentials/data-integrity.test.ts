@@ -20,6 +20,7 @@ import {
 } from '../../../src/credentials/data-integrity.ts';
 import { checkJsonLdCredentialShape } from '../../../src/credentials/credential-shape.ts';
 import { checkStatusStrict } from '../../../src/credentials/credential-status.ts';
+import { configureProofPool, createProofPool } from '../../../src/credentials/proof-pool.ts';
 import type { DidDocument } from '../../../src/credentials/document-loader.ts';
 import { issueJsonLdCredential } from '../../../src/credentials/jsonld-credential.ts';
 import { createJsonLdPresentation, verifyPresentation } from '../../../src/credentials/presentation.ts';
@@ -193,6 +194,36 @@ describe('DATA_INTEGRITY credentials', () => {
     } as DidDocument;
     const legacy = await environment(withoutMultikey);
     expect(codes(await verifyCredential(credential, { now: NOW, ...legacy }))).toEqual(['UNKNOWN_ISSUER_KEY']);
+  });
+});
+
+describe('DATA_INTEGRITY: the proof worker pool', () => {
+  it('checks the proof in a worker: genuine passes, tampered fails', async () => {
+    const pool = createProofPool({ size: 1 });
+    try {
+      const env = await environment();
+      const credential = (await issueDataIntegrityCredential(taskDraft(), KEY_1, env)) as Doc;
+      expect(await pool.run({ kind: 'credential', document: credential }, env.documentLoader)).toEqual({ verified: true });
+      const tampered = structuredClone(credential);
+      tampered.credentialSubject.value.usd = 1e7;
+      expect(await pool.run({ kind: 'credential', document: tampered }, env.documentLoader)).toMatchObject({ verified: false, tooCostly: false });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answers TOO_COSTLY when the check is over its budget', { timeout: 60_000 }, async () => {
+    const env = await environment();
+    const credential = await issueDataIntegrityCredential(taskDraft(), KEY_1, env);
+    try {
+      await configureProofPool({ size: 1, budgetMs: 1 });
+      const result = await verifyCredential(credential, { now: NOW, ...env });
+      expect(result.valid).toBe(false);
+      expect(codes(result)).toEqual(['TOO_COSTLY']);
+    } finally {
+      await configureProofPool({});
+    }
+    expect((await verifyCredential(credential, { now: NOW, ...env })).valid).toBe(true);
   });
 });
 
