@@ -20,7 +20,6 @@ import { serviceSigningKey, type TrustReportSource } from './credentials/credent
 import { didWebFromUrl } from './identity/did-web.ts';
 import type { IssuerKey } from './identity/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import type { Tracing } from './observability/tracing.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
 import { observabilityPlugin, yogaLogger } from './http/observability.ts';
 import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
@@ -40,8 +39,6 @@ export interface AppDeps {
   trustReports?: TrustReportSource;
   /** Monotonic milliseconds for the rate limiters (tests move it); performance.now() unless given. */
   limiterClock?: () => number;
-  /** OpenTelemetry spans for requests, operations and resolvers; absent, no tracing code runs. */
-  tracing?: Pick<Tracing, 'yogaPlugins'>;
 }
 
 export interface App {
@@ -76,6 +73,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await services.credentials.ensureStatusList(clock());
   // Listening from the start: a trustChanged subscriber hears every change committed after it subscribed.
   await services.trustChanges.start();
+  // Warm trust reads answer from memory, kept current by the database's change notices (trust.service.ts).
+  await services.trust.follow(deps.database);
 
   const contextDeps = {
     services,
@@ -133,8 +132,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Before everything: request ids, the request log line and request metrics see every response.
       observabilityPlugin({ logger, metrics }),
-      // Inside it, so the request span knows the request id and the log lines get the trace ids.
-      ...(deps.tracing?.yogaPlugins() ?? []),
       corsPlugin(deps.config.corsOrigins),
       rateLimitPlugin({
         ipPerMinute: deps.config.rateLimitIpPerMinute,

@@ -1,9 +1,21 @@
 // LISTEN on a dedicated PostgreSQL connection (pooled connections cannot hold a LISTEN), reconnecting with backoff
 // when the connection drops. Notifications sent while it was down are lost; listeners hear again from the
-// reconnection on.
+// reconnection on, and `sync` tells them a new connection was made (its number changes) so they can resynchronise.
 import pg from 'pg';
 
-export type Unlisten = () => Promise<void>;
+/**
+ * Stops a handler. From the PostgreSQL listener it also carries `sync`; PGlite's listen hands notifications to its
+ * handlers before the committing statement returns, so it needs none.
+ */
+export type Unlisten = (() => Promise<void>) & { sync?: ListenerSync };
+
+/**
+ * Resolves with the listening connection's number once every notification committed before the call (or, with
+ * `maxAgeMs`, before a moment at most that long ago) has been handed to the handlers; null when that cannot be
+ * known (no connection, or it did not answer in time). A different number than last time means notifications may
+ * have been lost in between.
+ */
+export type ListenerSync = (maxAgeMs?: number) => Promise<number | null>;
 export type NotificationHandler = (payload: string) => void;
 
 export interface NotificationListener {
@@ -16,9 +28,14 @@ export interface PostgresListenerOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   onError?: (error: Error) => void;
+  /** How long `sync` waits for the connection's answer before it answers null (and later calls stop waiting). */
+  syncTimeoutMs?: number;
 }
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `application_name` of the listening session. */
+export const LISTENER_APPLICATION_NAME = 'credence-listener';
 
 export function createPostgresListener(connectionString: string, options: PostgresListenerOptions = {}): NotificationListener {
   const minDelay = options.reconnectMinMs ?? 500;
@@ -29,6 +46,14 @@ export function createPostgresListener(connectionString: string, options: Postgr
   let closed = false;
   let delay = minDelay;
   let retry: NodeJS.Timeout | null = null;
+  const syncTimeout = options.syncTimeoutMs ?? 1_000;
+  // Numbers the connections that have listened: a notification lost between two of them is detected by the change.
+  let connectionNumber = 0;
+  let fenceRunning: Promise<number | null> | null = null;
+  let fenceQueued: Promise<number | null> | null = null;
+  let lastFence: { sentAt: number; number: number } | null = null;
+  // Set when a fence did not answer in time: until one answers, callers do not wait for it.
+  let stalled = false;
 
   const report = (error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error)));
 
@@ -48,7 +73,8 @@ export function createPostgresListener(connectionString: string, options: Postgr
   function connect(): Promise<pg.Client> {
     if (client) return Promise.resolve(client);
     connecting ??= (async () => {
-      const next = new pg.Client({ connectionString });
+      // Named, so an operator (or a test) can find the listening session in pg_stat_activity.
+      const next = new pg.Client({ connectionString, application_name: LISTENER_APPLICATION_NAME });
       let dropped = false;
       const drop = (error?: Error) => {
         if (dropped) return;
@@ -85,13 +111,72 @@ export function createPostgresListener(connectionString: string, options: Postgr
         throw new Error('listener closed');
       }
       client = next;
+      connectionNumber += 1;
       delay = minDelay;
+      stalled = false;
       return next;
     })().finally(() => {
       connecting = null;
     });
     return connecting;
   }
+
+  /**
+   * A trivial query on the listening connection: PostgreSQL sends a session's pending notifications before it
+   * reports the query done, so when it answers, every notification committed before it was sent has been handled.
+   */
+  function runFence(): Promise<number | null> {
+    const current = client;
+    if (!current) {
+      if (!connecting) scheduleReconnect();
+      return Promise.resolve(null);
+    }
+    const number = connectionNumber;
+    const sentAt = performance.now();
+    const answered = current.query('select 1').then(
+      () => {
+        stalled = false;
+        if (client !== current || connectionNumber !== number) return null;
+        if (!lastFence || lastFence.sentAt < sentAt) lastFence = { sentAt, number };
+        return number;
+      },
+      () => null,
+    );
+    if (stalled) return answered.then(() => null);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<null>((resolve) => {
+      timer = setTimeout(() => {
+        stalled = true;
+        resolve(null);
+      }, syncTimeout);
+      timer.unref();
+    });
+    return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
+  }
+
+  // One fence in flight at a time; callers arriving meanwhile share the next one (sent after theirs arrived).
+  const sync: ListenerSync = (maxAgeMs = 0) => {
+    if (maxAgeMs > 0 && lastFence && client && lastFence.number === connectionNumber && performance.now() - lastFence.sentAt <= maxAgeMs) {
+      return Promise.resolve(lastFence.number);
+    }
+    if (stalled) {
+      // Probe in the background; the caller falls back at once instead of waiting out the timeout again.
+      fenceRunning ??= runFence().finally(() => (fenceRunning = null));
+      return Promise.resolve(null);
+    }
+    if (!fenceRunning) {
+      const running = runFence().finally(() => {
+        if (fenceRunning === running) fenceRunning = null;
+      });
+      fenceRunning = running;
+      return running;
+    }
+    fenceQueued ??= fenceRunning.then(() => {
+      fenceQueued = null;
+      return sync();
+    });
+    return fenceQueued;
+  };
 
   return {
     async listen(channel, handler) {
@@ -112,13 +197,15 @@ export function createPostgresListener(connectionString: string, options: Postgr
         report(error);
         scheduleReconnect();
       }
-      return async () => {
+      const unlisten: Unlisten = async () => {
         set.delete(handler);
         if (set.size === 0 && handlers.get(channel) === set) {
           handlers.delete(channel);
           await client?.query(`unlisten ${channel}`).catch(() => undefined);
         }
       };
+      unlisten.sync = sync;
+      return unlisten;
     },
 
     async close() {

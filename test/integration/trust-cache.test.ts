@@ -1,0 +1,295 @@
+// Warm trust reads from memory, kept current by the database's change notices (credence_trust_inputs). Two app
+// instances on one database (two connection pools and two listeners on PostgreSQL; two apps on one PGlite): after
+// every kind of change, made through either instance or by a plain SQL client, each instance's answer equals a read
+// without any cache, and the reads that follow come from memory again. On PostgreSQL, a listener whose backend is
+// terminated never lets a stale answer out: reads check versions until it is back, and memory is cleared then.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createApp, type App } from '../../src/app.ts';
+import { mintAuthToken } from '../../src/auth/mint-token.ts';
+import { keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.ts';
+import { openDatabase, type Database, type Db } from '../../src/db/database.ts';
+import { LISTENER_APPLICATION_NAME } from '../../src/db/notification-listener.ts';
+import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { runPropagation } from '../../src/trust-store/propagation-job.ts';
+import { createTrustService, type TrustService } from '../../src/trust-store/trust.service.ts';
+import { testDatabaseKinds } from '../helpers/database.ts';
+import { createScene, recordEscrow, registerPlatform, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
+import { createTestApp, ISSUER_SEED, newKey, type GraphQLResponse, type TestApp } from '../helpers/test-app.ts';
+
+const DAY = 86_400_000;
+
+describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
+  let t: TestApp;
+  let scene: Scene;
+  let db: Db;
+  let other: { app: App; database: Database };
+  let job = 0;
+
+  const uncached = () => createTrustService(db, { cacheSize: 0 });
+  const a = () => t.app.services.trust;
+  const b = () => other.app.services.trust;
+
+  /** A GraphQL request to the second instance. */
+  async function gqlOnOther<T = any>(query: string, variables: Record<string, unknown>, auth?: Ed25519KeyPair): Promise<GraphQLResponse<T>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (auth) headers.authorization = `Bearer ${mintAuthToken(auth, { audience: other.app.serviceDid, now: t.now })}`;
+    const response = await other.app.yoga.fetch(new Request('http://localhost:4000/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) }));
+    return { ...((await response.json()) as GraphQLResponse<T>), status: response.status };
+  }
+
+  async function settledJob(target: Scene, ageDays: number, via: 'a' | 'b', buyer = newKey()): Promise<void> {
+    job += 1;
+    const work = { ...target, buyer };
+    const occurredAt = new Date(t.now.getTime() - ageDays * DAY).toISOString();
+    await recordEscrow(t, work, `esc_cache_${job}`, ['FUNDED', 'RELEASED', 'SETTLED'], { occurredAt });
+    const variables = { receipt: signReceipt(t, work, { escrowId: `esc_cache_${job}`, occurredAt }) };
+    const result = via === 'a' ? await t.gql(SUBMIT, variables) : await gqlOnOther(SUBMIT, variables);
+    if (result.data?.submitReceipt.receipt?.confidence !== 'ESCROW_VERIFIED') throw new Error(JSON.stringify(result));
+  }
+
+  /** Reads `did` on both instances: each equals the uncached report; returns it. */
+  async function expectBothCurrent(did: string, asOf = t.now) {
+    const truth = await uncached().report(did, asOf);
+    expect(await a().report(did, asOf)).toEqual(truth);
+    expect(await b().report(did, asOf)).toEqual(truth);
+    return truth;
+  }
+
+  /** A second read on each instance comes from memory (no statement) and still equals the uncached one. */
+  async function expectWarmFromMemory(did: string) {
+    const [statsA, statsB] = [a().cacheStats(), b().cacheStats()];
+    const truth = await uncached().report(did, t.now);
+    expect(await a().report(did, t.now)).toEqual(truth);
+    expect(await b().report(did, t.now)).toEqual(truth);
+    expect(a().cacheStats().memoryReads).toBe(statsA.memoryReads + 1);
+    expect(a().cacheStats().databaseReads).toBe(statsA.databaseReads);
+    expect(b().cacheStats().memoryReads).toBe(statsB.memoryReads + 1);
+    expect(b().cacheStats().databaseReads).toBe(statsB.databaseReads);
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    db = t.testDatabase.database.db;
+    // The second instance: its own pool and listener on PostgreSQL; on PGlite, a second app on the same database.
+    const database = kind === 'postgres' ? await openDatabase({ databaseUrl: t.testDatabase.url!, poolSize: 4 }) : t.testDatabase.database;
+    const app = await createApp({ config: t.config, database, issuerKey: issuerKeyFromPair(keyPairFromSeed(ISSUER_SEED)), clock: () => new Date(t.now) });
+    other = { app, database };
+    scene = await createScene(t);
+    for (let i = 0; i < 3; i += 1) await settledJob(scene, 1 + i * 3, 'a');
+  });
+  afterAll(async () => {
+    await other?.app.services.trust.unfollow();
+    if (kind === 'postgres') await other?.database.close();
+    await t?.close();
+  });
+
+  it('answers a warm read from memory, over GraphQL too, equal to an uncached read', async () => {
+    await expectBothCurrent(scene.agent.did);
+    await expectWarmFromMemory(scene.agent.did);
+    const before = a().cacheStats();
+    const answer = await t.gql(`query($did: String!) { trust(did: $did) { score tier } checkTrust(did: $did, policy: { minTier: C }) { allowed } }`, { did: scene.agent.did });
+    expect(answer.errors).toBeUndefined();
+    expect(a().cacheStats().databaseReads).toBe(before.databaseReads);
+    expect(a().cacheStats().memoryReads).toBeGreaterThanOrEqual(before.memoryReads + 2);
+    const truth = await uncached().report(scene.agent.did, t.now);
+    expect(answer.data.trust).toEqual({ score: truth.score, tier: truth.tier });
+  });
+
+  it('follows a receipt stored through either instance (subject and counterparty)', async () => {
+    const buyer = newKey();
+    const before = await expectBothCurrent(scene.agent.did);
+    await expectBothCurrent(buyer.did);
+    await settledJob(scene, 0.5, 'b', buyer);
+    const after = await expectBothCurrent(scene.agent.did);
+    expect(after.windows.lifetime.tasks).toBe(before.windows.lifetime.tasks + 1);
+    expect((await expectBothCurrent(buyer.did)).client.jobsAsClient).toBe(1);
+    await expectWarmFromMemory(scene.agent.did);
+
+    await settledJob(scene, 0.4, 'a');
+    expect((await expectBothCurrent(scene.agent.did)).windows.lifetime.tasks).toBe(before.windows.lifetime.tasks + 2);
+    await expectWarmFromMemory(scene.agent.did);
+  });
+
+  it('follows a revocation through the other instance and trustBatch reads', async () => {
+    const dids = [scene.agent.did, scene.buyer.did, newKey().did];
+    await a().reports(dids, t.now);
+    await b().reports(dids, t.now);
+    const before = await expectBothCurrent(scene.agent.did);
+    const listing = await t.gql(`query($did: String!) { receipts(did: $did, first: 1) { edges { node { receiptId } } } }`, { did: scene.agent.did });
+    const revoked = await gqlOnOther(
+      `mutation($id: ID!) { revokeReceipt(receiptId: $id, reason: "entered twice") { ... on RevokeReceiptPayload { receipt { revoked } } } }`,
+      { id: listing.data.receipts.edges[0].node.receiptId },
+      scene.platform,
+    );
+    expect(revoked.data.revokeReceipt.receipt.revoked).toBe(true);
+    const truth = await uncached().reports(dids, t.now);
+    expect(await a().reports(dids, t.now)).toEqual(truth);
+    expect(await b().reports(dids, t.now)).toEqual(truth);
+    expect(truth[0]!.windows.lifetime.tasks).toBe(before.windows.lifetime.tasks - 1);
+    await expectWarmFromMemory(scene.agent.did);
+  });
+
+  it('follows a propagation run, trust anchors and a platform suspension', async () => {
+    await expectBothCurrent(scene.agent.did);
+    // A propagation run written by neither instance's services (another process's job).
+    await runPropagation(db, t.now);
+    const propagated = await expectBothCurrent(scene.agent.did);
+    await expectWarmFromMemory(scene.agent.did);
+
+    const anchored = await t.gql(`mutation($did: String!) { addTrustAnchor(did: $did, reason: "known operator") { __typename } }`, { did: scene.buyer.did }, t.admin);
+    expect(anchored.errors).toBeUndefined();
+    await expectBothCurrent(scene.agent.did);
+    await runPropagation(db, t.now);
+    await expectBothCurrent(scene.agent.did);
+
+    const suspended = await gqlOnOther(
+      `mutation($did: String!) { suspendPlatform(did: $did, reason: "inflated receipts") { ... on PlatformPayload { platform { status } } } }`,
+      { did: scene.platform.did },
+      t.admin,
+    );
+    expect(suspended.data.suspendPlatform.platform.status).toBe('SUSPENDED');
+    const afterSuspension = await expectBothCurrent(scene.agent.did);
+    expect(afterSuspension.score).toBeLessThan(propagated.score);
+    await expectWarmFromMemory(scene.agent.did);
+  });
+
+  it('follows writes made by a plain SQL client, outside any service', async () => {
+    // The platform the test before suspended through the API; an operator approves it again by hand, and the
+    // database's trigger announces it all the same.
+    const before = await expectBothCurrent(scene.agent.did);
+    await expectWarmFromMemory(scene.agent.did);
+    await db.updateTable('platforms').set({ status: 'APPROVED' }).where('did', '=', scene.platform.did).execute();
+    const after = await expectBothCurrent(scene.agent.did);
+    expect(after.score).toBeGreaterThan(before.score);
+    await expectWarmFromMemory(scene.agent.did);
+  });
+
+  it('notices a new platform DID that is also a counterparty (the platform-set epoch)', async () => {
+    const target = await createScene(t);
+    const buyer = newKey();
+    await settledJob(target, 2, 'a', buyer);
+    const before = await expectBothCurrent(target.agent.did);
+    await expectWarmFromMemory(target.agent.did);
+    await registerPlatform(t, buyer);
+    const elsewhere = await createScene(t);
+    const submitted = await gqlOnOther(SUBMIT, { receipt: signReceipt(t, { ...elsewhere, platform: buyer, buyer: newKey() }, {}, buyer) });
+    expect(submitted.errors).toBeUndefined();
+    const after = await expectBothCurrent(target.agent.did);
+    expect(after).not.toEqual(before);
+  });
+
+  it('answers an older asOf exactly (not from the window held in memory)', async () => {
+    await expectBothCurrent(scene.agent.did);
+    await expectWarmFromMemory(scene.agent.did);
+    const past = new Date(t.now.getTime() - 5 * DAY);
+    const report = await expectBothCurrent(scene.agent.did, past);
+    expect(report.windows.d7.tasks).toBeGreaterThan(0);
+  });
+
+  it('keeps out of memory what a read loaded while a change to it committed', async () => {
+    // The first statement's answer is held back until a receipt for the same agent has committed and its notice
+    // has arrived: the read may answer what it read, but must not keep it.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    let loaded!: () => void;
+    const loadedOnce = new Promise<void>((resolve) => (loaded = resolve));
+    // Held after the statement ran and gave its connection back (PGlite has a single one).
+    const gated = new Proxy(db, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property !== 'executeQuery') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Db['executeQuery']>) => {
+          const result = await target.executeQuery(...args);
+          if (!held) {
+            held = true;
+            loaded();
+            await gate;
+          }
+          return result;
+        };
+      },
+    });
+    const target = await createScene(t);
+    await settledJob(target, 2, 'a');
+    const trust: TrustService = createTrustService(gated);
+    await trust.follow(t.testDatabase.database);
+    try {
+      const slow = trust.report(target.agent.did, t.now);
+      await loadedOnce;
+      await settledJob(target, 1, 'b');
+      // A read of another DID waits for the listener to catch up, so the notice has been handled when it returns.
+      await trust.report(newKey().did, t.now);
+      release();
+      const stale = await slow;
+      // The platform's standing is read (and held) again, so only the agent's own entry could be stale now.
+      await trust.report(target.platform.did, t.now);
+      const truth = await uncached().report(target.agent.did, t.now);
+      expect(truth.windows.lifetime.tasks).toBe(stale.windows.lifetime.tasks + 1);
+      expect(await trust.report(target.agent.did, t.now)).toEqual(truth);
+    } finally {
+      release();
+      await trust.unfollow();
+    }
+  });
+
+  it.skipIf(kind !== 'postgres')('never serves stale data while its listener is down, and resynchronises when it is back', async () => {
+    const target = await createScene(t);
+    await settledJob(target, 2, 'a');
+    await settledJob(target, 5, 'a');
+    const admin = new pg.Client({ connectionString: t.testDatabase.url });
+    await admin.connect();
+    const listeners = async () =>
+      (
+        await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and application_name = $1`, [
+          LISTENER_APPLICATION_NAME,
+        ])
+      ).rows.map((row) => row.pid);
+    /** Terminates every listening session (both instances') and waits until they are gone. */
+    async function terminateListeners(): Promise<number[]> {
+      const killed = await listeners();
+      expect(killed.length).toBeGreaterThanOrEqual(2);
+      await admin.query(`select pg_terminate_backend(pid) from unnest($1::int[]) as pid`, [killed]);
+      while ((await listeners()).some((pid) => killed.includes(pid))) await new Promise((resolve) => setTimeout(resolve, 10));
+      return killed;
+    }
+    async function waitForNewListeners(killed: number[]): Promise<void> {
+      const deadline = Date.now() + 20_000;
+      while ((await listeners()).filter((pid) => !killed.includes(pid)).length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    try {
+      // 1. A change made while nobody listens, and no read until the listeners are back: memory must be cleared.
+      const approved = await expectBothCurrent(target.agent.did);
+      await expectWarmFromMemory(target.agent.did);
+      const resyncs = a().cacheStats().resyncs;
+      let killed = await terminateListeners();
+      await db.updateTable('platforms').set({ status: 'SUSPENDED' }).where('did', '=', target.platform.did).execute();
+      await waitForNewListeners(killed);
+      const suspended = await expectBothCurrent(target.agent.did);
+      expect(suspended).not.toEqual(approved);
+      expect(a().cacheStats().resyncs).toBe(resyncs + 1);
+      await expectWarmFromMemory(target.agent.did);
+
+      // 2. Reads while the listener is down check versions (never memory), and see changes made meanwhile.
+      killed = await terminateListeners();
+      const before = a().cacheStats();
+      await expectBothCurrent(target.agent.did);
+      await db.updateTable('platforms').set({ status: 'APPROVED' }).where('did', '=', target.platform.did).execute();
+      expect(await expectBothCurrent(target.agent.did)).toEqual(approved);
+      expect(a().cacheStats().memoryReads).toBe(before.memoryReads);
+      await waitForNewListeners(killed);
+
+      // 3. Notices flow again: a change after the reconnection reaches memory.
+      await expectBothCurrent(target.agent.did);
+      await expectWarmFromMemory(target.agent.did);
+      await db.updateTable('platforms').set({ status: 'SUSPENDED' }).where('did', '=', target.platform.did).execute();
+      expect(await expectBothCurrent(target.agent.did)).toEqual(suspended);
+      await expectWarmFromMemory(target.agent.did);
+    } finally {
+      await admin.end();
+    }
+  });
+});
