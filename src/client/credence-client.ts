@@ -2,8 +2,8 @@
 // request (audience = the service DID, read once from /.well-known/did.json unless given), typed results, and one
 // error class whose `code` is the service's error code.
 import type { ErrorCode } from '../errors.ts';
-import type { Ed25519KeyPair } from '../crypto/ed25519.ts';
-import { mintAuthToken } from '../auth/mint-token.ts';
+import type { Ed25519KeyPair } from './keys.ts';
+import { mintAuthToken } from './tokens.ts';
 import type {
   Agent,
   ClaimDidOptions,
@@ -48,7 +48,9 @@ export type CredenceClientErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL_SERVER_ERROR'
   | 'GRAPHQL_VALIDATION_FAILED'
-  | 'BAD_USER_INPUT';
+  | 'BAD_USER_INPUT'
+  /** A presentation format this build cannot make (JSON_LD outside Node). */
+  | 'UNSUPPORTED_FORMAT';
 
 export class CredenceClientError extends Error {
   override name = 'CredenceClientError';

@@ -1,24 +1,33 @@
-// What a marketplace needs to speak to Credence: keys, auth tokens, and the signed payloads of api.md §2.
-import { randomUUID } from 'node:crypto';
-import { didKeyFromPublicKey, encodeJws, generateEd25519KeyPair, privateKeyObject, type Ed25519KeyPair } from '../crypto/ed25519.ts';
-import { sha256Base64url } from '../receipts/signed-jws.ts';
-import { RECEIPT_TYPE, VC_V1_CONTEXT } from '../receipts/receipt-verification.ts';
-import type { ReceiptClaim } from '../receipts/payload-schemas.ts';
-import type { SettlementEventPayload } from '../receipts/payload-schemas.ts';
+// What a marketplace needs to speak to Credence: keys, auth tokens, and the signed payloads of api.md §2. Runs
+// anywhere (see keys.ts); the service's verifiers accept exactly these payloads (tests sign here, verify there).
+import { sha256 } from '@noble/hashes/sha2';
+import type { ReceiptClaim, SettlementEventPayload } from '../receipts/payload-schemas.ts';
+import {
+  base64urlFromBytes,
+  didKeyFromPublicKey,
+  encodeJws,
+  generateKeyPair,
+  jwsPayload,
+  randomUuid,
+  utf8Bytes,
+  type Ed25519KeyPair,
+} from './keys.ts';
 
-export { mintAuthToken } from '../auth/mint-token.ts';
-export { readKeyFile, writeKeyFile, keyPairFromKeyFile } from '../crypto/key-file.ts';
+export { mintAuthToken, type MintTokenOptions } from './tokens.ts';
+export { keyPairFromKeyFile, keyPairFromSeed, toKeyFile, type Ed25519KeyPair, type KeyFile } from './keys.ts';
 
 /** Receipts name this context next to the W3C one. */
 export const CREDENCE_RECEIPT_CONTEXT = 'https://credence.dev/contexts/credence/v1';
+/** The W3C VC 1.1 context a receipt JWT's `vc` names first. */
+const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
+const RECEIPT_TYPE = 'TaskReceiptCredential';
 
 export interface SigningKey extends Ed25519KeyPair {
   did: string;
 }
 
 export function generateSigningKey(): SigningKey {
-  const pair = generateEd25519KeyPair();
-  return withDid(pair);
+  return withDid(generateKeyPair());
 }
 
 export function withDid(pair: Ed25519KeyPair): SigningKey {
@@ -37,10 +46,10 @@ export function signSettlementEvent(platform: Ed25519KeyPair, settlement: Settle
     {
       iss: didKeyFromPublicKey(platform.publicKey),
       iat: seconds(options.now ?? new Date()),
-      jti: options.jti ?? `evt_${randomUUID()}`,
+      jti: options.jti ?? `evt_${randomUuid()}`,
       settlement,
     },
-    privateKeyObject(platform),
+    platform,
   );
 }
 
@@ -62,27 +71,27 @@ export function signTaskReceipt(
       iss: didKeyFromPublicKey(platform.publicKey),
       sub: subject,
       nbf: seconds(options.now ?? new Date()),
-      jti: `urn:uuid:${options.receiptId ?? randomUUID()}`,
+      jti: `urn:uuid:${options.receiptId ?? randomUuid()}`,
       vc: {
         '@context': [VC_V1_CONTEXT, CREDENCE_RECEIPT_CONTEXT],
         type: ['VerifiableCredential', RECEIPT_TYPE],
         credentialSubject: { id: subject, receipt },
       },
     },
-    privateKeyObject(platform),
+    platform,
   );
 }
 
 /** base64url SHA-256 of the receipt JWT: what a co-signature covers. */
-export const receiptHash = (receiptJwt: string): string => sha256Base64url(receiptJwt.trim());
+export const receiptHash = (receiptJwt: string): string => base64urlFromBytes(sha256(utf8Bytes(receiptJwt.trim())));
 
 /** The counterparty's co-signature over a receipt. */
 export function cosignReceipt(counterparty: Ed25519KeyPair, receiptJwt: string, options: { now?: Date } = {}): string {
-  const payload = JSON.parse(Buffer.from(receiptJwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti?: unknown };
-  if (typeof payload.jti !== 'string') throw new Error('receipt has no jti');
+  const { jti } = jwsPayload(receiptJwt);
+  if (typeof jti !== 'string') throw new Error('receipt has no jti');
   return encodeJws(
     HEADER,
-    { iss: didKeyFromPublicKey(counterparty.publicKey), sub: payload.jti, receiptHash: receiptHash(receiptJwt), iat: seconds(options.now ?? new Date()) },
-    privateKeyObject(counterparty),
+    { iss: didKeyFromPublicKey(counterparty.publicKey), sub: jti, receiptHash: receiptHash(receiptJwt), iat: seconds(options.now ?? new Date()) },
+    counterparty,
   );
 }
