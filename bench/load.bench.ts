@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -132,7 +132,7 @@ try {
   await run(['recompute'], env);
   console.log(`credence recompute (one propagation run): ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-  const port = await freePort();
+  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const publicUrl = `http://localhost:${port}`;
   const admin = newKey();
@@ -205,6 +205,7 @@ try {
   // The ceiling: GET /health with the same connections, alone, just before the mixed run.
   const ceiling = await autocannon({ url, connections: 8, duration: Math.max(5, Math.round(SECONDS / 4)), path: '/health' });
 
+  const loadBefore = loadavg();
   const failedAnswers = new Map<string, number>();
   started = performance.now();
   const results = await Promise.all(
@@ -240,7 +241,11 @@ try {
   console.log('');
   const reads = results.find(([name]) => name === 'trust(did)')![1];
   console.log(`trust reads: ${reads.requests.average.toFixed(0)} req/s (aim ≥ 1,500), p99 ${reads.latency.p99} ms (aim < 25 ms), while writes continued`);
-  console.log(`ratio of trust reads/s to the /health ceiling measured in this run: ${(reads.requests.average / ceiling.requests.average).toFixed(2)}`);
+  const submits = results.find(([name]) => name === 'submitReceipts(10)')![1];
+  console.log(`ratio of trust reads/s to the /health ceiling measured in this run: ${(reads.requests.average / ceiling.requests.average).toFixed(2)} (aim ≥ 0.3)`);
+  console.log(`ratio of submitReceipts(10) p50 to its 50 ms aim: ${(submits.latency.p50 / 50).toFixed(2)} (p50 ${submits.latency.p50} ms; aim < 1)`);
+  const loadAfter = loadavg();
+  console.log(`load average (1, 5, 15 min) before the mixed run: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')} (${availableParallelism()} cores, shared)`);
   console.log(`writes: ${Math.min(writeIndex, writes.length) * WRITE_BATCH} distinct signed receipts submitted (${writes.length} pre-signed requests; any beyond are replays answered as duplicates)`);
   const receiptsAfter = await gql(url, 'query($did: String!) { trust(did: $did) { did } }', { did: agents[0] });
   if (!receiptsAfter.trust) throw new Error('server stopped answering');

@@ -70,7 +70,19 @@ export function nestingLimitPlugin(limit: number = GRAPHQL_LIMITS.maxNesting): P
   };
 }
 
+// A parsed document is reused across requests (yoga's parse cache), so its answer is remembered: walking the whole
+// tree again on every read costs more than some resolvers.
+const documentNul = new WeakMap<DocumentNode, boolean>();
+
 function documentHasNul(document: DocumentNode): boolean {
+  const known = documentNul.get(document);
+  if (known !== undefined) return known;
+  const found = walkForNul(document);
+  documentNul.set(document, found);
+  return found;
+}
+
+function walkForNul(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     StringValue(node) {

@@ -14,8 +14,23 @@ export function isDidWeb(value: string): boolean {
   return value.length <= MAX_SUBJECT_DID_LENGTH && DID_WEB.test(value);
 }
 
+// Checking a did:key decodes its Ed25519 point, which costs more than a warm trust read itself: DIDs found valid
+// are remembered (a valid DID stays valid), the least recently seen forgotten first.
+const KNOWN_VALID_LIMIT = 10_000;
+const knownValid = new Map<string, true>();
+
 export function isSubjectDid(value: string): boolean {
-  return value.length <= MAX_SUBJECT_DID_LENGTH && (isEd25519DidKey(value) || DID_WEB.test(value));
+  if (knownValid.has(value)) {
+    knownValid.delete(value);
+    knownValid.set(value, true);
+    return true;
+  }
+  const valid = value.length <= MAX_SUBJECT_DID_LENGTH && (isEd25519DidKey(value) || DID_WEB.test(value));
+  if (valid) {
+    knownValid.set(value, true);
+    if (knownValid.size > KNOWN_VALID_LIMIT) knownValid.delete(knownValid.keys().next().value!);
+  }
+  return valid;
 }
 
 export const SUBJECT_DID_MESSAGE = 'must be an Ed25519 did:key (did:key:z6Mk…) or a did:web';
