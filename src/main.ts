@@ -1,7 +1,9 @@
 // Process entry: config → database → migrations → issuer key → app → listen. SIGTERM and SIGINT close cleanly.
 import { createServer, type Server } from 'node:http';
+import { sql } from 'kysely';
 import { createApp, type App } from './app.ts';
 import type { Config } from './config.ts';
+import { closeProofPool } from './credentials/proof-pool.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { loadIssuerKey } from './identity/issuer-key.ts';
@@ -21,7 +23,61 @@ export interface RunningServer {
 const TOKEN_PURGE_INTERVAL_MS = 60_000;
 const WEBHOOK_PURGE_INTERVAL_MS = 600_000;
 
+/** Start-up could not finish (port taken, database unreachable); the message says which and what to do. */
+export class StartupError extends Error {}
+
+/**
+ * Starts the service. On failure everything opened so far (database pool, notification listener, workers) is closed
+ * before the error is thrown, so the process can exit instead of idling without listening.
+ */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const opened: Array<() => Promise<unknown>> = [];
+  try {
+    return await openAndListen(config, logger, opened);
+  } catch (error) {
+    for (const release of opened.reverse()) await release().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Where DATABASE_URL points, without its password: for messages. */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** Why `listen` failed, in words an operator can act on. */
+export function listenFailureMessage(error: unknown, host: string, port: number): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${host}:${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the port is already in use (another credence serve or another program); stop it or set PORT`;
+    case 'EACCES':
+      return `cannot listen on ${where}: permission denied (ports below 1024 need privileges); set PORT to 1024 or above`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: ${host} is not an address of this machine; set HOST`;
+    default:
+      return `cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: unknown) => reject(new StartupError(listenFailureMessage(error, host, port), { cause: error }));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+async function openAndListen(config: Config, logger: Logger, opened: Array<() => Promise<unknown>>): Promise<RunningServer> {
   // The OpenTelemetry SDK is loaded only when tracing is on.
   const tracing = config.tracing ? (await import('./observability/tracing.ts')).startTracing() : undefined;
   const database = await openDatabase({
@@ -29,9 +85,20 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     dataDir: config.dataDir,
     ...(tracing ? { wrapDialect: tracing.wrapDialect } : {}),
   });
+  opened.push(() => database.close());
+  // A server that is down or refuses us is said plainly here, not as a failed migration.
+  if (config.databaseUrl) {
+    await sql`select 1`.execute(database.db).catch((error: unknown) => {
+      throw new StartupError(
+        `cannot reach the database at ${describeDatabaseUrl(config.databaseUrl!)} (DATABASE_URL): ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    });
+  }
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const issuerKey = await loadIssuerKey({ issuerKey: config.issuerKey, dataDir: config.dataDir });
+  opened.push(closeProofPool);
   const app = await createApp({ config, database, issuerKey, logger, ...(tracing ? { tracing } : {}) });
 
   // Slow or stalled clients must not hold sockets forever: they get 408 and the socket closes. Node checks these
@@ -42,10 +109,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))) },
     app.yoga,
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  opened.push(() => app.services.trustChanges.close());
+  await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
@@ -129,6 +194,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         await purgingOutbox;
         // Ends open trustChanged streams, so their connections can close.
         await app.services.trustChanges.close();
+        // Idle proof workers do not hold the process open, but a shutdown ends them rather than leave that to exit.
+        await closeProofPool();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -1,6 +1,7 @@
 // `credence serve`: the server, configured from the environment.
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
+import type { RunningServer } from '../main.ts';
 import { defineCommand } from './command.ts';
 
 export const serveCommand = defineCommand({
@@ -11,14 +12,25 @@ export const serveCommand = defineCommand({
 run first. Configuration comes from the environment (PORT, HOST, DATABASE_URL, CREDENCE_DATA_DIR,
 CREDENCE_PUBLIC_URL, CREDENCE_ADMIN_DIDS, ...; see the configuration table in README.md). Without DATABASE_URL the
 data lives in an embedded PostgreSQL (PGlite) under CREDENCE_DATA_DIR (default .credence/), which one process at a
-time may open. GET /ready answers 200 once the server takes requests. SIGTERM or SIGINT stops it cleanly.`,
+time may open. GET /ready answers 200 once the server takes requests. SIGTERM or SIGINT stops it cleanly. When it
+cannot start (the port is in use or needs privileges, the database cannot be reached) it says why on stderr and
+exits 1, with everything it had opened closed.`,
   options: {},
   async run() {
     // Loaded on use: the whole service, which `credence serve --help` must not start or even load.
     const { closeOnSignals, startServer } = await import('../main.ts');
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
-    const running = await startServer(config, logger);
+    let running: RunningServer;
+    try {
+      running = await startServer(config, logger);
+    } catch (error) {
+      // Said twice on purpose: a JSON log line for log collectors, a plain line for whoever started it.
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('cannot start', { error: message });
+      process.stderr.write(`credence serve: ${message}\n`);
+      return 1;
+    }
     closeOnSignals(running, logger);
     return -1;
   },

@@ -15,13 +15,49 @@ export const GRAPHQL_LIMITS = {
   maxNesting: 64,
 } as const;
 
+/**
+ * The `extensions.code` of each document refused before it runs. Stable: clients may branch on them. Under
+ * `Accept: application/graphql-response+json` each refusal is HTTP 400; under `application/json` it stays 200, as the
+ * GraphQL-over-HTTP spec allows for legacy clients.
+ */
+export const REFUSAL_CODES = {
+  depth: 'QUERY_TOO_DEEP',
+  aliases: 'TOO_MANY_ALIASES',
+  tokens: 'TOO_MANY_TOKENS',
+  cost: 'QUERY_TOO_COSTLY',
+  directives: 'TOO_MANY_DIRECTIVES',
+  nesting: 'QUERY_TOO_NESTED',
+  nul: 'INVALID_INPUT',
+} as const;
+
+/** Marks an error as a request error: yoga answers 400 under graphql-response+json and 200 under application/json. */
+const REQUEST_ERROR_HTTP = { status: 400, spec: true } as const;
+
+/**
+ * Armor's validation rules throw by default, which escapes validation as a bare error (HTTP 200, no code). Reported
+ * to the validation context instead, the refusal is a validation error with its own code (yoga adds the status).
+ */
+function reportAs(code: string) {
+  return {
+    propagateOnRejection: false,
+    onReject: [
+      (context: { reportError(error: GraphQLError): void } | null, error: GraphQLError) =>
+        context?.reportError(new GraphQLError(error.message, { extensions: { code } })),
+    ],
+  };
+}
+
 export function armorPlugin(): Plugin {
   return EnvelopArmorPlugin({
-    maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
-    maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
-    maxTokens: { n: GRAPHQL_LIMITS.maxTokens },
-    costLimit: { maxCost: GRAPHQL_LIMITS.maxCost },
-    maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
+    maxDepth: { n: GRAPHQL_LIMITS.maxDepth, ...reportAs(REFUSAL_CODES.depth) },
+    maxAliases: { n: GRAPHQL_LIMITS.maxAliases, ...reportAs(REFUSAL_CODES.aliases) },
+    // A parse-time limit: the thrown syntax error gets its code here and its status from yoga's parse error handling.
+    maxTokens: {
+      n: GRAPHQL_LIMITS.maxTokens,
+      onReject: [(_context: unknown, error: GraphQLError) => void Object.assign(error.extensions, { code: REFUSAL_CODES.tokens })],
+    },
+    costLimit: { maxCost: GRAPHQL_LIMITS.maxCost, ...reportAs(REFUSAL_CODES.cost) },
+    maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives, ...reportAs(REFUSAL_CODES.directives) },
     // Suggestions would reveal the schema to someone guessing; introspection is there for the honest.
     blockFieldSuggestion: { enabled: false },
   }) as Plugin;
@@ -64,7 +100,11 @@ export function nestingLimitPlugin(limit: number = GRAPHQL_LIMITS.maxNesting): P
     onParams({ params, setResult }) {
       if (typeof params.query !== 'string' || nestingDepth(params.query, limit) <= limit) return;
       setResult({
-        errors: [new GraphQLError(`Syntax Error: nesting deeper than ${limit} levels`, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })],
+        errors: [
+          new GraphQLError(`Syntax Error: nesting deeper than ${limit} levels`, {
+            extensions: { code: REFUSAL_CODES.nesting, http: REQUEST_ERROR_HTTP },
+          }),
+        ],
       });
     },
   };
@@ -103,7 +143,9 @@ function walkForNul(document: DocumentNode): boolean {
  * refuses a NUL that gets past them as INVALID_INPUT too).
  */
 export function nulCharacterPlugin(): Plugin {
-  const refusal = () => ({ errors: [new GraphQLError('NUL characters (U+0000) are not accepted', { extensions: { code: 'INVALID_INPUT' } })] });
+  const refusal = () => ({
+    errors: [new GraphQLError('NUL characters (U+0000) are not accepted', { extensions: { code: REFUSAL_CODES.nul, http: REQUEST_ERROR_HTTP } })],
+  });
   const carriesNul = (args: { document: DocumentNode; operationName?: string | null | undefined; variableValues?: unknown }) => {
     const operation = getOperationAST(args.document, args.operationName ?? undefined);
     if (!operation || operation.operation === 'mutation') return false;

@@ -138,7 +138,7 @@ describe('GraphQL shape limits and the batch cap (embedded database)', () => {
     const tokens = `{ ${'__typename '.repeat(GRAPHQL_LIMITS.maxTokens + 100)} }`;
     const tokenAnswer = await t.gql(tokens);
     expect(tokenAnswer.data).toBeUndefined();
-    expect(tokenAnswer.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(tokenAnswer.errors?.[0]?.extensions?.code).toBe('TOO_MANY_TOKENS');
     expect(tokenAnswer.errors?.[0]?.message).toMatch(/token limit/i);
 
     // Fragments multiply cost without multiplying tokens: 5^5 spreads of a small selection.
@@ -173,7 +173,7 @@ describe('GraphQL shape limits and the batch cap (embedded database)', () => {
     // Within the token limit, but the parser would recurse thousands of levels deep.
     const deep = await t.gql(`{ trust(did: ${'['.repeat(2_400)}"x"${']'.repeat(2_400)}) { score } }`);
     expect(deep.status).toBe(200);
-    expect(deep.errors).toEqual([{ message: `Syntax Error: nesting deeper than ${GRAPHQL_LIMITS.maxNesting} levels`, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }]);
+    expect(deep.errors).toEqual([{ message: `Syntax Error: nesting deeper than ${GRAPHQL_LIMITS.maxNesting} levels`, extensions: { code: 'QUERY_TOO_NESTED' } }]);
     // Malformed variables in a GET are the client's error, not the server's.
     const get = await t.fetch(`/graphql?query=${encodeURIComponent('query($did: String!) { trust(did: $did) { score } }')}&variables=%7Bnot-json`, { headers: { accept: 'application/json' } });
     expect(get.status).toBe(400);
