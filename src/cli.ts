@@ -2,7 +2,7 @@
 // import and an entry in COMMANDS. The same list answers `credence help` and generates docs/cli.md.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatCommandList, formatHelp, runCommand, type CommandDefinition } from './commands/command.ts';
+import { formatCommandList, formatHelp, processIo, runCommand, type CommandDefinition, type CommandIo } from './commands/command.ts';
 import { serveCommand } from './commands/serve.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { keygenCommand } from './commands/keygen.ts';
@@ -33,34 +33,38 @@ export const COMMANDS: readonly CommandDefinition[] = [
   scoresCommand,
 ];
 
-/** Runs one command line; resolves to the exit code, or -1 when the process keeps running (the server). */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one command line with the given streams, environment and directory (the process's own by default; tests run
+ * commands in-process with their own). Resolves to the exit code, or -1 when the process keeps running (the server);
+ * rejects with a command's failure, which `runCli` prints before exiting 1.
+ */
+export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   const find = (commandName: string | undefined) => COMMANDS.find((command) => command.name === commandName);
   if (name === undefined) {
-    process.stderr.write(formatCommandList(COMMANDS));
+    io.stderr.write(formatCommandList(COMMANDS));
     return 2;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
     const topic = rest[0];
     if (topic === undefined || topic === 'help') {
-      process.stdout.write(formatCommandList(COMMANDS));
+      io.stdout.write(formatCommandList(COMMANDS));
       return 0;
     }
     const command = find(topic);
     if (!command) {
-      process.stderr.write(`credence: unknown command ${JSON.stringify(topic)}\n\n${formatCommandList(COMMANDS)}`);
+      io.stderr.write(`credence: unknown command ${JSON.stringify(topic)}\n\n${formatCommandList(COMMANDS)}`);
       return 2;
     }
-    process.stdout.write(formatHelp(command));
+    io.stdout.write(formatHelp(command));
     return 0;
   }
   const command = find(name);
   if (!command) {
-    process.stderr.write(`credence: unknown command ${JSON.stringify(name)}\n\n${formatCommandList(COMMANDS)}`);
+    io.stderr.write(`credence: unknown command ${JSON.stringify(name)}\n\n${formatCommandList(COMMANDS)}`);
     return 2;
   }
-  return runCommand(command, rest);
+  return runCommand(command, rest, io);
 }
 
 /** The process entry (bin/credence.js, or `tsx src/cli.ts`): runs main and sets the exit code. */

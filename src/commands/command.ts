@@ -1,6 +1,8 @@
 // One definition per `credence` command: its options, positionals and help text. The same definitions parse the
 // arguments (node:util parseArgs, strict), answer `--help` and `credence help COMMAND`, and generate docs/cli.md, so
 // the help, the parser and the documentation cannot disagree.
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 
 export interface OptionSpec {
@@ -24,9 +26,33 @@ export interface PositionalSpec {
   choices?: readonly string[];
 }
 
+/**
+ * Where a command reads and writes: the process's own streams, environment and directory when run as `credence`,
+ * others when a test runs it in-process.
+ */
+export interface CommandIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+  /** Relative file arguments are resolved against it. */
+  cwd: string;
+}
+
+export function processIo(): CommandIo {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
 export interface CommandInput {
   /** The raw arguments, for commands that parse their own (they have already passed the strict parse). */
   args: string[];
+  io: CommandIo;
+  /** A line on stdout. */
+  print(text: string): void;
+  /** A line on stderr. */
+  error(text: string): void;
+  /** A file argument as a path from the command's directory. */
+  path(file: string): string;
   positionals: string[];
   string(name: string): string | undefined;
   strings(name: string): string[];
@@ -88,13 +114,13 @@ function wantsHelp(args: string[]): boolean {
 }
 
 /** Parses and checks the arguments, then runs the command; `--help` only prints. */
-export async function runCommand(command: CommandDefinition, args: string[]): Promise<number> {
+export async function runCommand(command: CommandDefinition, args: string[], io: CommandIo = processIo()): Promise<number> {
   if (wantsHelp(args)) {
-    process.stdout.write(formatHelp(command));
+    io.stdout.write(formatHelp(command));
     return 0;
   }
   const usageError = (message: string): number => {
-    process.stderr.write(`credence ${command.name}: ${message}\n${shortUsage(command)}\n`);
+    io.stderr.write(`credence ${command.name}: ${message}\n${shortUsage(command)}\n`);
     return 2;
   };
   let parsed: { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] };
@@ -135,6 +161,10 @@ export async function runCommand(command: CommandDefinition, args: string[]): Pr
   }
   const input: CommandInput = {
     args,
+    io,
+    print: (text) => void io.stdout.write(`${text}\n`),
+    error: (text) => void io.stderr.write(`${text}\n`),
+    path: (file) => resolve(io.cwd, file),
     positionals,
     string: (name) => {
       const value = values[name];

@@ -40,9 +40,9 @@ Example:
   },
   positionals: { name: 'FILE', min: 1, max: 1 },
   async run(input) {
-    const config = loadConfig();
+    const config = loadConfig(input.io.env);
     const file = input.positionals[0]!;
-    const stream = createReadStream(file);
+    const stream = createReadStream(input.path(file));
     // Fail on a missing file before touching the database.
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -55,13 +55,13 @@ Example:
         now: new Date(),
         store: createReceiptStore({ receiptsStored: announcer.receiptsStored }),
         ...(batch !== undefined ? { batchSize: batch } : {}),
-        onProgress: (p) => process.stderr.write(`\rimported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`),
+        onProgress: (p) => input.io.stderr.write(`\rimported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`),
       });
-      process.stderr.write('\n');
-      console.log(JSON.stringify({ ...result, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }));
-      for (const rejection of result.rejections) console.error(`line ${rejection.line}: ${rejection.reason}`);
+      input.io.stderr.write('\n');
+      input.print(JSON.stringify({ ...result, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }));
+      for (const rejection of result.rejections) input.error(`line ${rejection.line}: ${rejection.reason}`);
       if (result.inserted + result.duplicates === 0) {
-        console.error(`nothing imported from ${file}${result.lines === 0 ? ' (it is empty)' : ''}; see \`credence import --help\` for the format`);
+        input.error(`nothing imported from ${file}${result.lines === 0 ? ' (it is empty)' : ''}; see \`credence import --help\` for the format`);
         return 1;
       }
       return result.conflicts > 0 ? 1 : 0;

@@ -26,17 +26,17 @@ ignored by git); its path is printed on stderr.`,
     const { did } = toKeyFile(pair);
     const path = input.string('out') ?? join(DEFAULT_KEY_DIR, `${did.slice('did:key:'.length)}.json`);
     if (path === '' || path === '-') throw new UsageError('--out needs a file name: keygen never prints the secret key');
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(input.path(path)), { recursive: true, mode: 0o700 });
     try {
-      await writeKeyFile(path, pair);
+      await writeKeyFile(input.path(path), pair);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new Error(`${path} already exists; keygen never overwrites a key (choose another --out or remove the file)`);
       }
       throw error;
     }
-    console.error(`wrote ${path} (mode 0600)`);
-    console.log(did);
+    input.error(`wrote ${path} (mode 0600)`);
+    input.print(did);
     return 0;
   },
 });

@@ -6,7 +6,7 @@ import { didWebFromUrl } from '../identity/did-web.ts';
 import { createIssuerKeyRepository } from '../identity/issuer-key.repository.ts';
 import { ISSUER_KEY_FILE } from '../identity/issuer-key.ts';
 import { rotateIssuerKey } from '../identity/rotate-issuer-key.ts';
-import { defineCommand } from './command.ts';
+import { defineCommand, type CommandInput } from './command.ts';
 
 export const keysCommand = defineCommand({
   name: 'keys',
@@ -19,15 +19,15 @@ CREDENCE_ISSUER_KEY set, rotate by setting it to a new 32-byte seed instead and 
 keys list prints each issuer key with its status (active or retired).`,
   options: {},
   positionals: { name: 'rotate|list', min: 1, max: 1, choices: ['rotate', 'list'] },
-  run: (input) => keys(input.positionals[0] as 'rotate' | 'list'),
+  run: (input) => keys(input, input.positionals[0] as 'rotate' | 'list'),
 });
 
-async function keys(action: 'rotate' | 'list'): Promise<number> {
-  const config = loadConfig();
+async function keys(input: CommandInput, action: 'rotate' | 'list'): Promise<number> {
+  const config = loadConfig(input.io.env);
   const serviceDid = didWebFromUrl(config.publicUrl);
   if (action === 'rotate' && config.issuerKey) {
     // The key lives in the environment, not in a file this command could rewrite.
-    console.error(
+    input.error(
       'CREDENCE_ISSUER_KEY is set, so the issuer key comes from the environment: set it to a new 32-byte seed ' +
         '(for example the secretKey in the file `credence keygen --out FILE` writes) and restart. The service retires the previous key on start; ' +
         'it stays in the DID document.',
@@ -39,8 +39,8 @@ async function keys(action: 'rotate' | 'list'): Promise<number> {
     await migrateToLatest(database.db);
     if (action === 'rotate') {
       const rotation = await rotateIssuerKey({ dataDir: config.dataDir, db: database.db, now: new Date() });
-      console.error(`rotated the keyring in ${config.dataDir}/${ISSUER_KEY_FILE}; restart the service to sign with the new key`);
-      console.log(
+      input.error(`rotated the keyring in ${config.dataDir}/${ISSUER_KEY_FILE}; restart the service to sign with the new key`);
+      input.print(
         JSON.stringify({
           active: `${serviceDid}#${rotation.active.keyId}`,
           retired: `${serviceDid}#${rotation.retired.keyId}`,
@@ -49,7 +49,7 @@ async function keys(action: 'rotate' | 'list'): Promise<number> {
       return 0;
     }
     for (const key of await createIssuerKeyRepository(database.db).list()) {
-      console.log(`${key.status.padEnd(7)} ${serviceDid}#${key.key_id}`);
+      input.print(`${key.status.padEnd(7)} ${serviceDid}#${key.key_id}`);
     }
     return 0;
   } finally {

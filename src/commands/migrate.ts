@@ -12,12 +12,12 @@ export const migrateCommand = defineCommand({
 to date" when nothing was). The server applies them on start too; a second run applies nothing. Uses DATABASE_URL,
 or the embedded database under CREDENCE_DATA_DIR when it is unset.`,
   options: {},
-  async run() {
-    const config = loadConfig();
+  async run(input) {
+    const config = loadConfig(input.io.env);
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       const { applied } = await migrateToLatest(database.db);
-      console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+      input.print(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
     } finally {
       await database.close();
     }

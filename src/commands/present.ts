@@ -4,14 +4,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { CredenceClientError } from '../client/credence-client.ts';
 import { createPresentation, type PresentationFormat } from '../client/presentation.ts';
 import { readKeyFile } from '../crypto/key-file.ts';
-import { defineCommand, UsageError } from './command.ts';
+import { defineCommand, UsageError, type CommandInput } from './command.ts';
 
 const FORMATS: Record<string, PresentationFormat> = { jwt: 'JWT', 'json-ld': 'JSON_LD', json_ld: 'JSON_LD' };
 
-async function readCredential(source: string): Promise<string> {
-  if (source !== '-') return (await readFile(source, 'utf8')).trim();
+async function readCredential(source: string, input: CommandInput): Promise<string> {
+  if (source !== '-') return (await readFile(input.path(source), 'utf8')).trim();
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of input.io.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
@@ -38,24 +38,24 @@ an Ed25519Signature2020 proof, of JSON-LD credentials. The verifier checks it wi
     const format = FORMATS[formatName];
     if (!format) throw new UsageError(`--format must be jwt or json-ld, not ${JSON.stringify(input.string('format'))}`);
     if (input.positionals.filter((source) => source === '-').length > 1) throw new UsageError('only one CREDENTIAL can be - (stdin)');
-    const key = await readKeyFile(input.string('key')!);
-    const credentials = await Promise.all(input.positionals.map(readCredential));
+    const key = await readKeyFile(input.path(input.string('key')!));
+    const credentials = await Promise.all(input.positionals.map((source) => readCredential(source, input)));
     let presentation: string;
     try {
       presentation = await createPresentation({ key, credentials, challenge: input.string('challenge')!, domain: input.string('domain')!, format });
     } catch (error) {
       if (error instanceof CredenceClientError) {
-        console.error(`credence present: ${error.message}`);
+        input.error(`credence present: ${error.message}`);
         return 1;
       }
       throw error;
     }
     const out = input.string('out');
     if (out) {
-      await writeFile(out, `${presentation}\n`);
-      console.error(`wrote ${out}`);
+      await writeFile(input.path(out), `${presentation}\n`);
+      input.error(`wrote ${out}`);
     } else {
-      console.log(presentation);
+      input.print(presentation);
     }
     return 0;
   },

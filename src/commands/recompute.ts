@@ -30,25 +30,25 @@ async function recompute(input: CommandInput): Promise<number> {
   const values = { check: input.flag('check'), rebuild: input.flag('rebuild') };
   if (values.check && values.rebuild) throw new UsageError('takes --check or --rebuild, not both');
   const asOf = dateOption(input, 'as-of');
-  const config = loadConfig();
+  const config = loadConfig(input.io.env);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(database.db);
     if (values.check) {
       const started = performance.now();
       const check = await checkAggregates(database.db, { keep: 50 });
-      for (const difference of check.differences) console.log(describeDifference(difference));
-      if (check.differenceCount > check.differences.length) console.log(`… and ${check.differenceCount - check.differences.length} more`);
+      for (const difference of check.differences) input.print(describeDifference(difference));
+      if (check.differenceCount > check.differences.length) input.print(`… and ${check.differenceCount - check.differences.length} more`);
       const { differences: _listed, ...summary } = check;
-      console.log(JSON.stringify({ ...summary, ok: check.differenceCount === 0, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }));
+      input.print(JSON.stringify({ ...summary, ok: check.differenceCount === 0, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }));
       return check.differenceCount === 0 ? 0 : 1;
     }
     if (values.rebuild) {
       const rebuilt = await rebuildAggregates(database.db);
-      console.log(JSON.stringify({ rebuilt }));
+      input.print(JSON.stringify({ rebuilt }));
     }
     const run = await runPropagation(database.db, asOf, trustSettings(config));
-    console.log(JSON.stringify(run.ran ? run : { ran: false, reason: 'another propagation run holds the lock' }));
+    input.print(JSON.stringify(run.ran ? run : { ran: false, reason: 'another propagation run holds the lock' }));
     return run.ran ? 0 : 1;
   } finally {
     await database.close();

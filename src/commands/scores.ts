@@ -20,13 +20,13 @@ counterparty credibility).`,
   },
   async run(input) {
     const asOf = dateOption(input, 'as-of');
-    const config = loadConfig();
+    const config = loadConfig(input.io.env);
     const out = input.string('out');
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       await migrateToLatest(database.db);
-      const written = await writeScores(database.db, asOf, out ? createWriteStream(out) : process.stdout, trustSettings(config));
-      if (out) console.error(`wrote ${written} scores to ${out}`);
+      const written = await writeScores(database.db, asOf, out ? createWriteStream(input.path(out)) : input.io.stdout, trustSettings(config));
+      if (out) input.error(`wrote ${written} scores to ${out}`);
       return 0;
     } finally {
       await database.close();

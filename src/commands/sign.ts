@@ -2,15 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import { cosignReceipt, signSettlementEvent, signTaskReceipt, type SettlementInput, type TaskReceiptInput } from '../client/signing.ts';
 import { readKeyFileForCommand } from './key-input.ts';
-import { defineCommand, UsageError } from './command.ts';
+import { defineCommand, UsageError, type CommandInput } from './command.ts';
 
 const KEY = { type: 'string', value: 'FILE', required: true, description: 'key file written by `credence keygen`' } as const;
 
 /** A file's text, or stdin's for `-`. */
-export async function readInput(source: string): Promise<string> {
-  if (source !== '-') return readFile(source, 'utf8');
+export async function readInput(source: string, input: Pick<CommandInput, 'io' | 'path'>): Promise<string> {
+  if (source !== '-') return readFile(input.path(source), 'utf8');
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of input.io.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -34,10 +34,10 @@ occurredAt (ISO-8601).`,
   positionals: { name: 'JSON|-', min: 1, max: 1 },
   async run(input) {
     const source = input.positionals[0]!;
-    const parsed = parseJson(await readInput(source), source) as { settlement?: SettlementInput } & SettlementInput;
-    const key = await readKeyFileForCommand(input.string('key')!);
+    const parsed = parseJson(await readInput(source, input), source) as { settlement?: SettlementInput } & SettlementInput;
+    const key = await readKeyFileForCommand(input.string('key')!, input.io.cwd);
     const jti = input.string('jti');
-    console.log(signSettlementEvent(key, parsed.settlement ?? parsed, jti ? { jti } : {}));
+    input.print(signSettlementEvent(key, parsed.settlement ?? parsed, jti ? { jti } : {}));
     return 0;
   },
 });
@@ -53,10 +53,10 @@ or - for stdin) is {"subject", "counterparty", "actionCategory", "actionType", "
   positionals: { name: 'JSON|-', min: 1, max: 1 },
   async run(input) {
     const source = input.positionals[0]!;
-    const receipt = parseJson(await readInput(source), source) as TaskReceiptInput;
-    const key = await readKeyFileForCommand(input.string('key')!);
+    const receipt = parseJson(await readInput(source, input), source) as TaskReceiptInput;
+    const key = await readKeyFileForCommand(input.string('key')!, input.io.cwd);
     const id = input.string('id');
-    console.log(signTaskReceipt(key, receipt, id ? { receiptId: id } : {}));
+    input.print(signTaskReceipt(key, receipt, id ? { receiptId: id } : {}));
     return 0;
   },
 });
@@ -70,8 +70,8 @@ submitReceipt's cosignatures; a co-signed receipt without an escrow is COUNTERPA
   options: { key: KEY },
   positionals: { name: 'RECEIPT|-', min: 1, max: 1 },
   async run(input) {
-    const key = await readKeyFileForCommand(input.string('key')!);
-    console.log(cosignReceipt(key, (await readInput(input.positionals[0]!)).trim()));
+    const key = await readKeyFileForCommand(input.string('key')!, input.io.cwd);
+    input.print(cosignReceipt(key, (await readInput(input.positionals[0]!, input)).trim()));
     return 0;
   },
 });

@@ -25,9 +25,9 @@ Mint a new token per request: a spent one is refused as TOKEN_REPLAYED.`,
     },
   },
   async run(input) {
-    const audience = input.string('aud') ?? didWebFromUrl(loadConfig().publicUrl);
+    const audience = input.string('aud') ?? didWebFromUrl(loadConfig(input.io.env).publicUrl);
     const ttl = input.number('ttl');
-    console.log(mintAuthToken(await readKeyFileForCommand(input.string('key')!), { audience, ...(ttl !== undefined ? { lifetimeSeconds: ttl } : {}) }));
+    input.print(mintAuthToken(await readKeyFileForCommand(input.string('key')!, input.io.cwd), { audience, ...(ttl !== undefined ? { lifetimeSeconds: ttl } : {}) }));
     return 0;
   },
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../bin/credence.js', import.meta.url));
@@ -41,4 +42,40 @@ export async function waitFor(url: string, timeoutMs = 20_000): Promise<Response
     }
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/**
+ * The CLI in this process: `main(argv, io)` with its own stdout, stderr, stdin, environment and directory, so a test
+ * pays no process start or cold compile. `env` is laid over this process's environment.
+ */
+export async function runCliInProcess(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
+  const { main } = await import('../../src/cli.ts');
+  const collector = () => {
+    let text = '';
+    const stream = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    return { stream, text: () => text };
+  };
+  const stdout = collector();
+  const stderr = collector();
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  let code: number;
+  try {
+    code = await main(args, {
+      stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      env,
+      cwd: options.cwd ?? process.cwd(),
+    });
+  } catch (error) {
+    // What bin/credence.js does with a failure: the message on stderr, exit 1.
+    stderr.stream.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    code = 1;
+  }
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

@@ -4,13 +4,20 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type CliResult } from '../helpers/cli.ts';
+import { CLI, runCliInProcess, type CliResult } from '../helpers/cli.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 
 let dir: string;
 
-/** The real CLI in a child process, in `cwd`, with the embedded database under the temp dir. */
+/** The CLI in this process (`main(argv, io)`), in `cwd`, with the embedded database under the temp dir. */
 function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { CREDENCE_DATA_DIR: path.join(dir, 'data'), CREDENCE_LOG_LEVEL: 'error', ...options.env };
+  if (options.env?.DATABASE_URL === undefined) env.DATABASE_URL = undefined;
+  return runCliInProcess(args, { env, cwd: options.cwd ?? dir });
+}
+
+/** The real `bin/credence.js` in a child process: what an operator runs (one start-up per call, so used sparingly). */
+function spawned(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, CREDENCE_DATA_DIR: path.join(dir, 'data'), CREDENCE_LOG_LEVEL: 'error', ...options.env };
     if (options.env?.DATABASE_URL === undefined) delete env.DATABASE_URL;
@@ -32,12 +39,12 @@ afterAll(async () => {
 });
 
 describe('credence CLI', () => {
-  it('serve --help and migrate --help print usage and touch nothing', async () => {
-    const serve = await cli(['serve', '--help'], { env: { PORT: '0' } });
+  it('bin/credence.js: serve --help and migrate --help print usage and touch nothing', async () => {
+    const serve = await spawned(['serve', '--help'], { env: { PORT: '0' } });
     expect(serve.code).toBe(0);
     expect(serve.stdout).toMatch(/^usage: credence serve\n/);
     expect(serve.stderr).not.toContain('listening');
-    const migrate = await cli(['migrate', '--help']);
+    const migrate = await spawned(['migrate', '--help']);
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toMatch(/^usage: credence migrate\n/);
     expect(existsSync(path.join(dir, 'data'))).toBe(false);

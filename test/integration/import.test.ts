@@ -1,16 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// `credence import` over a generated JSON-lines stream (the deterministic generator in test/helpers/receipt-lines.ts,
+// so the test runs wherever the repository does), malformed lines, the write path's hooks and ingest counts, and the
+// signing commands in-process.
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReceiptRow } from '../../src/db/schema.ts';
 import { importReceipts } from '../../src/receipts/import.ts';
+import { createReceiptStore } from '../../src/receipts/receipt-store.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/database.ts';
+import { receiptLines } from '../helpers/receipt-lines.ts';
 
-const GENERATOR = fileURLToPath(new URL('../../../shared/trust-eval/gen.mjs', import.meta.url));
 const NOW = new Date('2026-11-01T00:00:00Z');
+const GENERATED_LINES = 1_500;
 
 describe.each(testDatabaseKinds)('credence import on %s database', (kind) => {
   let dir: string;
@@ -20,20 +25,16 @@ describe.each(testDatabaseKinds)('credence import on %s database', (kind) => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'credence-import-'));
     testDatabase = await createTestDatabase(kind);
-    if (existsSync(GENERATOR)) {
-      execFileSync(process.execPath, [GENERATOR, '--seed', '11', '--agents', '120', '--out', dir]);
-      stream = path.join(dir, 'receipts.jsonl');
-    }
+    stream = path.join(dir, 'receipts.jsonl');
+    await writeFile(stream, `${receiptLines({ count: GENERATED_LINES, seed: 11, agents: 120, now: NOW }).join('\n')}\n`);
   });
   afterAll(async () => {
     await testDatabase.drop();
     await rm(dir, { recursive: true, force: true });
   });
 
-  // The generator lives in the shared folder beside the repository; without it there is no stream to import.
-  it.skipIf(!existsSync(GENERATOR))('loads a generated stream as IMPORTED receipts, and a re-run adds nothing', async () => {
-    const { createReadStream } = await import('node:fs');
-    const lines = execFileSync('wc', ['-l', stream]).toString().trim().split(' ')[0];
+  it('loads a generated stream as IMPORTED receipts, and a re-run adds nothing', async () => {
+    const lines = GENERATED_LINES;
     const first = await importReceipts(testDatabase.database.db, createReadStream(stream), { now: NOW, batchSize: 500 });
     expect(first.inserted).toBe(Number(lines));
     expect(first.rejected).toBe(0);
@@ -66,11 +67,41 @@ describe.each(testDatabaseKinds)('credence import on %s database', (kind) => {
     const stored = await testDatabase.database.db.selectFrom('receipts').selectAll().where('receipt_id', '=', 'imp-1').executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ confidence: 'IMPORTED', escrow_verified: true, escrow_id: 'esc_imp_1', value_usd: 10.5, jwt: null });
   });
+
+  it('stores through the receipt write path: its hooks see every stored batch, and each line is counted like a submission', async () => {
+    const stored: ReceiptRow[][] = [];
+    const counted: string[] = [];
+    const store = createReceiptStore({
+      receiptsStored: async (_trx, receipts) => {
+        stored.push([...receipts]);
+      },
+    });
+    const ingest = { countIngest: (outcome: string, code?: string | null) => void counted.push(code ? `${outcome}:${code}` : outcome) };
+    const lines = receiptLines({ count: 5, seed: 99, prefix: 'hooked', now: NOW });
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    const text = [...lines, lines[1]!, JSON.stringify({ ...first, value_usd: 1 }), 'nope'].join('\n');
+    const result = await importReceipts(testDatabase.database.db, Readable.from([text]), { now: NOW, batchSize: 3, store, ingest });
+    expect(result).toMatchObject({ inserted: 5, duplicates: 1, conflicts: 1, rejected: 1 });
+    expect(stored.flat().map((row) => row.receipt_id).sort()).toEqual(['hooked-0', 'hooked-1', 'hooked-2', 'hooked-3', 'hooked-4']);
+    expect(counted.sort()).toEqual(
+      ['duplicate', 'rejected:INVALID_INPUT', 'rejected:RECEIPT_CONFLICT', 'stored', 'stored', 'stored', 'stored', 'stored'].sort(),
+    );
+    // A hook that fails rolls its batch back: nothing of it is stored or counted.
+    const failing = createReceiptStore({
+      receiptsStored: async () => {
+        throw new Error('hook failed');
+      },
+    });
+    const more = receiptLines({ count: 2, seed: 100, prefix: 'rolled-back', now: NOW }).join('\n');
+    await expect(importReceipts(testDatabase.database.db, Readable.from([more]), { now: NOW, store: failing })).rejects.toThrow('hook failed');
+    const left = await testDatabase.database.db.selectFrom('receipts').select('receipt_id').where('receipt_id', 'like', 'rolled-back-%').execute();
+    expect(left).toEqual([]);
+  });
 });
 
 describe('credence sign-settlement, sign-receipt and cosign', () => {
   it('produce payloads the service verifies', async () => {
-    const { runCli } = await import('../helpers/cli.ts');
+    const runCli = (args: string[]) => runCliInProcess(args);
     const { verifyReceiptJwt } = await import('../../src/receipts/receipt-verification.ts');
     const { verifySettlementEvent } = await import('../../src/receipts/settlement-verification.ts');
     const dir = await mkdtemp(path.join(tmpdir(), 'credence-sign-'));

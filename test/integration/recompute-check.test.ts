@@ -11,7 +11,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { importReceipts } from '../../src/receipts/import.ts';
 import { AGGREGATE_TABLES, subtractFromAggregates } from '../../src/trust-store/aggregate.repository.ts';
 import { checkAggregates, rebuildAggregates } from '../../src/trust-store/aggregate-check.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/database.ts';
 import { receiptLines } from '../helpers/receipt-lines.ts';
 
@@ -91,7 +91,7 @@ describe('credence recompute --check and --rebuild (embedded database on disk)',
     env = { CREDENCE_DATA_DIR: dir };
     const file = path.join(dir, 'receipts.jsonl');
     await writeFile(file, `${receiptLines({ count: 300, seed: 3 }).join('\n')}\n`);
-    const imported = await runCli(['import', file], env);
+    const imported = await runCliInProcess(['import', file], { env });
     expect(imported.code).toBe(0);
   });
   afterAll(async () => {
@@ -109,22 +109,22 @@ describe('credence recompute --check and --rebuild (embedded database on disk)',
   }
 
   it('exits 0 on consistent aggregates, 1 with the differences printed on corrupted ones, 0 again after --rebuild', async () => {
-    const clean = await runCli(['recompute', '--check'], env);
+    const clean = await runCliInProcess(['recompute', '--check'], { env });
     expect(clean.code).toBe(0);
     expect(JSON.parse(clean.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, receipts: 300, differenceCount: 0 });
 
     await corrupt();
-    const dirty = await runCli(['recompute', '--check'], env);
+    const dirty = await runCliInProcess(['recompute', '--check'], { env });
     expect(dirty.code).toBe(1);
     expect(dirty.stdout).toMatch(/^trust_agent_platform \[.*\] econ_accepted: stored \d+, expected \d+$/m);
     expect(JSON.parse(dirty.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: false, differenceCount: 1 });
 
-    const rebuild = await runCli(['recompute', '--rebuild'], env);
+    const rebuild = await runCliInProcess(['recompute', '--rebuild'], { env });
     expect(rebuild.code).toBe(0);
     expect(rebuild.stdout).toContain('"rebuilt"');
-    expect((await runCli(['recompute', '--check'], env)).code).toBe(0);
+    expect((await runCliInProcess(['recompute', '--check'], { env })).code).toBe(0);
 
-    expect((await runCli(['recompute', '--check', '--rebuild'], env)).code).toBe(2);
-    // Five processes, each opening the embedded database.
+    expect((await runCliInProcess(['recompute', '--check', '--rebuild'], { env })).code).toBe(2);
+    // Five commands in this process, each opening and closing the embedded database.
   }, 180_000);
 });
