@@ -15,8 +15,9 @@ export const verifyDefinition = defineCommand({
   name: 'verify',
   summary: 'verify a credential or presentation offline; exit 0 valid, 1 invalid',
   synopsis: ['verify FILE|- [--did-document FILE|URL]... [--status-list FILE|URL]... [--challenge C] [--domain D] [--now ISO] [--json]'],
-  description: `Verify a credential or presentation (JWT or JSON-LD) offline: signature with the issuer's current or
-retired key, validity period, revocation bit and schema. The issuer's DID document and status lists come from the
+  description: `Verify a credential or presentation (JWT, JSON-LD with an Ed25519Signature2020 proof, or Data Integrity
+with an eddsa-rdfc-2022 proof) offline: signature with the issuer's current or retired key, validity period,
+revocation bit and schema. The issuer's DID document and status lists come from the
 files or URLs named here; nothing else is fetched. Prints the result with its reasons; exit 0 when valid, 1 when not.`,
   options: VERIFY_OPTIONS,
   positionals: { name: 'FILE|-', min: 1, max: 1 },

@@ -1,5 +1,5 @@
-// `credence verify FILE`: offline verification of a credential or presentation (JWT or JSON-LD). The issuer's DID
-// document and status lists come from files, or from URLs the user names; nothing else is fetched.
+// `credence verify FILE`: offline verification of a credential or presentation (JWT, JSON-LD or Data Integrity). The
+// issuer's DID document and status lists come from files, or from URLs the user names; nothing else is fetched.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { decodeJws } from '../crypto/ed25519.ts';
