@@ -2,6 +2,7 @@
 // allocation and re-signing, credential rows on revocation) are what keep concurrent issuers and revokers apart.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { readFromStart, seek, type KeysetRead } from '../db/keyset.ts';
 import type {
   CredentialEncoding,
   CredentialKind,
@@ -24,7 +25,15 @@ export interface RevokedEntry {
 }
 
 export function createCredentialRepository(db: Db) {
+  /** Credentials issued to a subject, newest first by (issuedAt, id): a keyset read from either end of a window. */
+  function keysetPage(subjectDid: string, read: KeysetRead): Promise<CredentialRow[]> {
+    const query = db.selectFrom('credentials').selectAll().where('subject_did', '=', subjectDid);
+    return seek(query, ['issued_at', 'id'], 'desc', read).execute();
+  }
+
   return {
+    keysetPage,
+
     async findByIds(ids: readonly string[]): Promise<CredentialRow[]> {
       if (ids.length === 0) return [];
       return db.selectFrom('credentials').selectAll().where('id', 'in', ids).execute();
@@ -32,16 +41,7 @@ export function createCredentialRepository(db: Db) {
 
     /** Newest first by (issuedAt, id), strictly after the cursor. */
     page(subjectDid: string, after: CredentialCursor | null, limit: number): Promise<CredentialRow[]> {
-      let query = db.selectFrom('credentials').selectAll().where('subject_did', '=', subjectDid);
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('issued_at', '<', after.issuedAt),
-            eb.and([eb('issued_at', '=', after.issuedAt), eb('id', '<', after.id)]),
-          ]),
-        );
-      }
-      return query.orderBy('issued_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return keysetPage(subjectDid, readFromStart(limit, after ? { at: after.issuedAt, id: after.id } : null));
     },
 
     /** The same order as `page`, by offset (the REST API's `limit`/`offset` pagination). */

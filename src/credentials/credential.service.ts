@@ -3,6 +3,7 @@
 // re-signs the list in the same transaction, so the published list never lags the database.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import type { KeysetRead } from '../db/keyset.ts';
 import type { CredentialEncoding, CredentialKind, CredentialRow, CredentialStatusListRow, ReceiptRow } from '../db/schema.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AuthError, ConflictError, InputError, NotFoundError, RateLimitError } from '../errors.ts';
@@ -444,6 +445,7 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
 
     findByIds: reads.findByIds,
     page: (subjectDid: string, after: CredentialCursor | null, limit: number) => reads.page(subjectDid, after, limit),
+    keysetPage: (subjectDid: string, read: KeysetRead) => reads.keysetPage(subjectDid, read),
     pageAt: (subjectDid: string, offset: number, limit: number) => reads.pageAt(subjectDid, offset, limit),
     countForSubject: (subjectDid: string) => reads.countForSubject(subjectDid),
 

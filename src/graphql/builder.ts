@@ -9,6 +9,8 @@ import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.ts';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
 import { AuthError, InputError } from '../errors.ts';
+import { MAX_PAGE_SIZE } from './connection.ts';
+import { decodeNodeId, encodeNodeId } from './global-id.ts';
 
 export const builder = new SchemaBuilder<{
   Context: RequestContext;
@@ -24,8 +26,16 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { nullable: true },
-    nodesQueryOptions: { nullable: false },
+    // node and nodes are defined in operations/nodes.ts: an id that names nothing (or nothing the caller may see)
+    // answers null there, where the stock fields fail the whole list.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    encodeGlobalID: encodeNodeId,
+    decodeGlobalID: decodeNodeId,
+    firstArgOptions: { description: `Forward paging: at most this many edges from the start of the window (0 to ${MAX_PAGE_SIZE}).` },
+    afterArgOptions: { description: 'Forward paging: only edges after this cursor (an endCursor or edge cursor of the same list).' },
+    lastArgOptions: { description: `Backward paging: at most this many edges from the end of the window (0 to ${MAX_PAGE_SIZE}).` },
+    beforeArgOptions: { description: 'Backward paging: only edges before this cursor (a startCursor or edge cursor of the same list).' },
   },
   errors: {
     directResult: true,

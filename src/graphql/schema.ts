@@ -17,5 +17,6 @@ import './operations/trust.ts';
 import './operations/credentials.ts';
 import './operations/webhooks.ts';
 import './operations/subscriptions.ts';
+import './operations/nodes.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

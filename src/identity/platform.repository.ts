@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { seek, type KeysetRead } from '../db/keyset.ts';
 import type { PlatformRow, PlatformStatus } from '../db/schema.ts';
 
 export interface NewPlatform {
@@ -9,12 +10,6 @@ export interface NewPlatform {
   webhookUrl: string | null;
   webhookSecret: string;
   now: Date;
-}
-
-export interface PlatformPage {
-  /** Keyset position: rows strictly after (registeredAt, did) in ascending order. */
-  after: { registeredAt: Date; did: string } | null;
-  limit: number;
 }
 
 export function createPlatformRepository(db: Db) {
@@ -64,17 +59,9 @@ export function createPlatformRepository(db: Db) {
       return db.selectFrom('platforms').selectAll().where('did', '=', did).forShare().executeTakeFirst();
     },
 
-    async page({ after, limit }: PlatformPage): Promise<PlatformRow[]> {
-      let query = db.selectFrom('platforms').selectAll();
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('registered_at', '>', after.registeredAt),
-            eb.and([eb('registered_at', '=', after.registeredAt), eb('did', '>', after.did)]),
-          ]),
-        );
-      }
-      return query.orderBy('registered_at', 'asc').orderBy('did', 'asc').limit(limit).execute();
+    /** Registered platforms, oldest first by (registeredAt, did): a keyset read from either end of a window. */
+    keysetPage(read: KeysetRead): Promise<PlatformRow[]> {
+      return seek(db.selectFrom('platforms').selectAll(), ['registered_at', 'did'], 'asc', read).execute();
     },
   };
 }

@@ -70,7 +70,7 @@ export function createPlatformService(platforms: PlatformRepository, options: Pl
     },
 
     findByDids: platforms.findByDids,
-    page: platforms.page,
+    keysetPage: platforms.keysetPage,
   };
 }
 

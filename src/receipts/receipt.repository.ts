@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { readFromStart, seek, type KeysetRead } from '../db/keyset.ts';
 import type { NewReceiptRow, ReceiptOutcome, ReceiptRow } from '../db/schema.ts';
 
 const INSERT_CHUNK = 1_000;
@@ -18,7 +19,19 @@ export interface ReceiptCursor {
 }
 
 export function createReceiptRepository(db: Db) {
+  /** A subject's receipts, newest first by (occurredAt, receiptId): a keyset read from either end of a window. */
+  function keysetPage(filter: ReceiptFilter, read: KeysetRead): Promise<ReceiptRow[]> {
+    let query = db.selectFrom('receipts').selectAll().where('subject_did', '=', filter.subjectDid);
+    if (filter.categories?.length) query = query.where('action_category', 'in', filter.categories);
+    if (filter.outcomes?.length) query = query.where('outcome', 'in', filter.outcomes);
+    if (filter.from) query = query.where('occurred_at', '>=', filter.from);
+    if (filter.to) query = query.where('occurred_at', '<', filter.to);
+    return seek(query, ['occurred_at', 'receipt_id'], 'desc', read).execute();
+  }
+
   return {
+    keysetPage,
+
     async findByIds(ids: readonly string[]): Promise<ReceiptRow[]> {
       if (ids.length === 0) return [];
       return db.selectFrom('receipts').selectAll().where('receipt_id', 'in', ids).execute();
@@ -84,20 +97,7 @@ export function createReceiptRepository(db: Db) {
 
     /** Newest first by (occurredAt, receiptId), strictly after the cursor. */
     async page(filter: ReceiptFilter, after: ReceiptCursor | null, limit: number): Promise<ReceiptRow[]> {
-      let query = db.selectFrom('receipts').selectAll().where('subject_did', '=', filter.subjectDid);
-      if (filter.categories?.length) query = query.where('action_category', 'in', filter.categories);
-      if (filter.outcomes?.length) query = query.where('outcome', 'in', filter.outcomes);
-      if (filter.from) query = query.where('occurred_at', '>=', filter.from);
-      if (filter.to) query = query.where('occurred_at', '<', filter.to);
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('occurred_at', '<', after.occurredAt),
-            eb.and([eb('occurred_at', '=', after.occurredAt), eb('receipt_id', '<', after.receiptId)]),
-          ]),
-        );
-      }
-      return query.orderBy('occurred_at', 'desc').orderBy('receipt_id', 'desc').limit(limit).execute();
+      return keysetPage(filter, readFromStart(limit, after ? { at: after.occurredAt, id: after.receiptId } : null));
     },
 
     /** The same order as `page`, by offset (the REST API's `limit`/`offset` pagination). */

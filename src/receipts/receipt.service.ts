@@ -1,6 +1,7 @@
 // submitReceipt(s), revokeReceipt and receipt reads. A batch is verified in memory first (signatures are the CPU
 // cost), then decided and stored in one transaction; each item succeeds or fails on its own.
 import type { Db } from '../db/database.ts';
+import type { KeysetRead } from '../db/keyset.ts';
 import type { NewReceiptRow, ReceiptRow, SettlementRow } from '../db/schema.ts';
 import { AuthError, ConflictError, CredenceError, InputError, NotFoundError, PlatformError, SignatureError } from '../errors.ts';
 import { createPlatformRepository } from '../identity/platform.repository.ts';
@@ -178,6 +179,7 @@ export function createReceiptService(db: Db, store: ReceiptStore = createReceipt
 
     findByIds: reads.findByIds,
     page: (filter: ReceiptFilter, after: ReceiptCursor | null, limit: number) => reads.page(filter, after, limit),
+    keysetPage: (filter: ReceiptFilter, read: KeysetRead) => reads.keysetPage(filter, read),
     pageAt: (subjectDid: string, offset: number, limit: number) => reads.pageAt(subjectDid, offset, limit),
     countForSubject: (subjectDid: string) => reads.countForSubject(subjectDid),
   };

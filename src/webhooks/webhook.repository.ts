@@ -2,14 +2,10 @@
 // the change hooks write in the caller's transaction.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { seek, type KeysetRead } from '../db/keyset.ts';
 import type { NewWebhookOutboxRow, WebhookDeliveryStatus, WebhookOutboxRow } from '../db/schema.ts';
 import type { Tier } from '../trust/types.ts';
 import { TRUST_CHANGED_CHANNEL, type Announced, type TrustChangeNotice } from './events.ts';
-
-export interface DeliveryCursor {
-  createdAt: Date;
-  id: string;
-}
 
 export interface AttemptOutcome {
   status: Extract<WebhookDeliveryStatus, 'PENDING' | 'DELIVERED' | 'FAILED'>;
@@ -117,19 +113,16 @@ export function createWebhookRepository(db: Db) {
       return (await query.orderBy('agent_did').limit(limit).execute()).map((row) => row.agent_did);
     },
 
-    /** A platform's deliveries, newest first. */
-    async page(platformDid: string, filter: { status: WebhookDeliveryStatus | null }, after: DeliveryCursor | null, limit: number) {
+    /** A platform's deliveries, newest first by (createdAt, id): a keyset read from either end of a window. */
+    keysetPage(platformDid: string, filter: { status: WebhookDeliveryStatus | null }, read: KeysetRead): Promise<WebhookOutboxRow[]> {
       let query = db.selectFrom('webhook_outbox').selectAll().where('platform_did', '=', platformDid);
       if (filter.status) query = query.where('status', '=', filter.status);
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-          ]),
-        );
-      }
-      return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return seek(query, ['created_at', 'id'], 'desc', read).execute();
+    },
+
+    findByIds(ids: readonly string[]): Promise<WebhookOutboxRow[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return db.selectFrom('webhook_outbox').selectAll().where('id', 'in', ids).execute();
     },
 
     async findById(id: string): Promise<WebhookOutboxRow | undefined> {

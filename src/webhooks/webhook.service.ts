@@ -2,11 +2,12 @@
 // the signing secret.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import type { KeysetRead } from '../db/keyset.ts';
 import type { PlatformRow, WebhookDeliveryStatus, WebhookOutboxRow } from '../db/schema.ts';
 import { InputError, NotFoundError, PlatformError } from '../errors.ts';
 import { createPlatformRepository } from '../identity/platform.repository.ts';
 import { requireApprovedPlatform } from '../receipts/platform-gate.ts';
-import { createWebhookRepository, type DeliveryCursor } from './webhook.repository.ts';
+import { createWebhookRepository } from './webhook.repository.ts';
 
 export const MAX_WATCH_BATCH = 100;
 /** A platform watches at most this many agents (beyond those it submitted receipts for, which need no watch). */
@@ -58,8 +59,14 @@ export function createWebhookService(db: Db) {
 
     watchedBy: (platformDid: string, after: string | null, limit: number) => reads.watchedBy(platformDid, after, limit),
 
-    deliveries: (platformDid: string, status: WebhookDeliveryStatus | null, after: DeliveryCursor | null, limit: number) =>
-      reads.page(platformDid, { status }, after, limit),
+    deliveries: (platformDid: string, status: WebhookDeliveryStatus | null, read: KeysetRead) => reads.keysetPage(platformDid, { status }, read),
+
+    /** The deliveries with these event ids that the caller may see: its own as a platform, every one as an admin. */
+    async visibleDeliveries(ids: readonly string[], caller: { did: string; isAdmin: boolean } | null): Promise<WebhookOutboxRow[]> {
+      if (!caller) return [];
+      const rows = await reads.findByIds(ids);
+      return rows.filter((row) => caller.isAdmin || row.platform_did === caller.did);
+    },
 
     /**
      * Queues a delivery again (same event id and body, attempts start over). Only the receiving platform or an admin

@@ -1,14 +1,15 @@
 // Identity operations: the service itself, agents claiming DIDs, platforms and their approval.
 import { z } from 'zod';
-import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
 import { isEd25519DidKey } from '../../crypto/ed25519.ts';
 import { AuthError, ConflictError, InputError, NotFoundError } from '../../errors.ts';
 import { SuspendReasonSchema } from '../../identity/platform.service.ts';
 import { builder } from '../builder.ts';
+import { resolveKeysetConnection } from '../connection.ts';
 import { AgentRef } from '../types/agent.ts';
 import { ClaimDidInputRef } from '../types/claim-did-input.ts';
 import { ClaimDidPayloadRef } from '../types/claim-did-payload.ts';
 import { PlatformPayloadRef } from '../types/platform-payload.ts';
+import { PlatformConnectionRef } from '../types/platform-connection.ts';
 import { PlatformRef } from '../types/platform.ts';
 import { RegisterPlatformInputRef } from '../types/register-platform-input.ts';
 import { RegisterPlatformPayloadRef } from '../types/register-platform-payload.ts';
@@ -23,6 +24,7 @@ export const DidKeySchema = z
 builder.queryFields((t) => ({
   serviceInfo: t.field({
     type: ServiceInfoRef,
+    description: 'This service: its DID, version, issuer keys and the URLs of its public documents.',
     resolve: (_root, _args, context) => ({ did: context.serviceDid, version: SERVICE_VERSION, publicUrl: context.publicUrl }),
   }),
   viewer: t.field({
@@ -37,33 +39,31 @@ builder.queryFields((t) => ({
   agent: t.field({
     type: AgentRef,
     nullable: true,
-    args: { did: t.arg.string({ required: true, validate: DidKeySchema }) },
+    description: 'The agent that claimed this DID; null when it never claimed it (its trust can still be read with trust(did:)).',
+    args: { did: t.arg.string({ description: 'An Ed25519 did:key (did:key:z6Mk…), at most 200 characters; anything else is INVALID_INPUT.', required: true, validate: DidKeySchema }) },
     resolve: (_root, { did }) => did,
   }),
   platform: t.field({
     type: PlatformRef,
     nullable: true,
-    args: { did: t.arg.string({ required: true, validate: DidKeySchema }) },
+    description: 'A registered platform by its DID; null when none registered with it.',
+    args: { did: t.arg.string({ description: 'The platform\'s Ed25519 did:key.', required: true, validate: DidKeySchema }) },
     resolve: (_root, { did }) => did,
   }),
-  platforms: t.connection({
-    type: PlatformRef,
-    description: 'Registered platforms, oldest first.',
-    resolve: (_root, args, context) =>
-      resolveCursorConnection(
-        { args, toCursor: (platform) => `${new Date(platform.registered_at).toISOString()}|${platform.did}` },
-        ({ after, limit }: ResolveCursorConnectionArgs) =>
-          context.services.platforms.page({ after: after ? parsePlatformCursor(after) : null, limit }),
-      ),
-  }),
+  platforms: t.connection(
+    {
+      type: PlatformRef,
+      description: 'Registered platforms, oldest first.',
+      resolve: (_root, args, context) =>
+        resolveKeysetConnection(args, {
+          list: 'Platform',
+          read: (read) => context.services.platforms.keysetPage(read),
+          keyOf: (platform) => ({ at: new Date(platform.registered_at), id: platform.did }),
+        }),
+    },
+    PlatformConnectionRef,
+  ),
 }));
-
-function parsePlatformCursor(cursor: string): { registeredAt: Date; did: string } {
-  const [time, did] = cursor.split('|');
-  const registeredAt = new Date(time ?? '');
-  if (!did || Number.isNaN(registeredAt.getTime())) throw new InputError('after is not a valid cursor', 'after');
-  return { registeredAt, did };
-}
 
 builder.mutationFields((t) => ({
   claimDid: t.field({
@@ -71,7 +71,7 @@ builder.mutationFields((t) => ({
     description: 'Claims the DID that signed the bearer token (proof of control). Claiming again updates the profile.',
     errors: { types: [AuthError, InputError] },
     authScopes: { authenticated: true },
-    args: { input: t.arg({ type: ClaimDidInputRef, required: false }) },
+    args: { input: t.arg({ type: ClaimDidInputRef, required: false, description: 'Profile fields to set; omitted, a first claim stores none and a later one changes nothing.' }) },
     resolve: async (_root, { input }, context) => {
       const viewer = await context.requireViewer();
       return { agent: await context.services.agents.claim(viewer.did, input ?? {}, context.clock()) };
@@ -82,7 +82,7 @@ builder.mutationFields((t) => ({
     description: 'Registers the caller\'s DID as a PENDING platform; an admin approves it.',
     errors: { types: [AuthError, InputError, ConflictError] },
     authScopes: { authenticated: true },
-    args: { input: t.arg({ type: RegisterPlatformInputRef, required: true }) },
+    args: { input: t.arg({ type: RegisterPlatformInputRef, required: true, description: 'The platform\'s name, domain and webhook URL.' }) },
     resolve: async (_root, { input }, context) => {
       const viewer = await context.requireViewer();
       return context.services.platforms.register(viewer.did, input, context.clock());
@@ -90,9 +90,10 @@ builder.mutationFields((t) => ({
   }),
   approvePlatform: t.field({
     type: PlatformPayloadRef,
+    description: 'Approves a PENDING (or SUSPENDED) platform (admin): its signed settlements and receipts are accepted from now on.',
     errors: { types: [AuthError, InputError, NotFoundError] },
     authScopes: { admin: true },
-    args: { did: t.arg.string({ required: true, validate: DidKeySchema }) },
+    args: { did: t.arg.string({ description: 'The platform\'s DID.', required: true, validate: DidKeySchema }) },
     resolve: async (_root, { did }, context) => {
       const admin = await context.requireAdmin();
       return { platform: await context.services.platforms.approve(did, admin.did, context.clock()) };
@@ -100,11 +101,12 @@ builder.mutationFields((t) => ({
   }),
   suspendPlatform: t.field({
     type: PlatformPayloadRef,
+    description: 'Suspends a platform (admin): its new submissions are refused with PLATFORM_NOT_APPROVED; what it submitted before stays.',
     errors: { types: [AuthError, InputError, NotFoundError] },
     authScopes: { admin: true },
     args: {
-      did: t.arg.string({ required: true, validate: DidKeySchema }),
-      reason: t.arg.string({ required: true, validate: SuspendReasonSchema }),
+      did: t.arg.string({ description: 'The platform\'s DID.', required: true, validate: DidKeySchema }),
+      reason: t.arg.string({ description: 'Why, shown as the platform\'s statusReason.', required: true, validate: SuspendReasonSchema }),
     },
     resolve: async (_root, { did, reason }, context) => {
       const admin = await context.requireAdmin();
