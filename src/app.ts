@@ -23,6 +23,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
 import { observabilityPlugin, yogaLogger } from './http/observability.ts';
 import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
+import { graphqlSsePlugins } from './http/graphql-sse.ts';
 import { StreamSlots } from './http/stream-limits.ts';
 import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
 import { countingIngest } from './receipts/ingest-metrics.ts';
@@ -147,6 +148,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // First of the routes: it answers its own oversized bodies in its own envelope.
       reputationRoutesPlugin({ services, clock, maxBodyBytes: deps.config.maxBodyBytes, logger }),
       bodyLimitPlugin(deps.config.maxBodyBytes),
+      // graphql-sse at /graphql/stream (single-connection and distinct-connections modes), under the same caps.
+      ...graphqlSsePlugins({ streams: contextDeps.streams, maxBodyBytes: deps.config.maxBodyBytes, trustProxy: deps.config.trustProxy }),
       // MCP over Streamable HTTP: tools over the same services and per-request context as /graphql.
       mcpRoutePlugin({ context: (authorization) => createRequestContext(contextDeps, authorization), maxBodyBytes: deps.config.maxBodyBytes, logger }),
       routesPlugin({ services, serviceDid, ping: () => deps.database.ping() }),
