@@ -11,6 +11,22 @@ export const PAIR_GRAPH_COLUMNS = [
 ] as const satisfies readonly (keyof PairRow)[];
 export type PairGraphRow = Pick<PairRow, (typeof PAIR_GRAPH_COLUMNS)[number]>;
 
+/** A pair row reduced to what the propagation reads; the sums are taken left to right, as addPair takes them. */
+export interface PairGraphSums {
+  subjectDid: string;
+  counterpartyDid: string;
+  econAccepted: number;
+  escrowAccepted: number;
+  /** econAccepted + econDisputed + econRefunded */
+  econ: number;
+  econDisputed: number;
+  verifications: number;
+  /** disputedEp + refundedEp + rejectedWorkEp + violationsEp + incidentsEp */
+  negativeEp: number;
+  /** acceptedEp + completionsEp */
+  positiveEp: number;
+}
+
 /** The agent-platform columns the propagation reads. */
 export const AGENT_PLATFORM_GRAPH_COLUMNS = ['did', 'platformDid', 'role', 'econAccepted', 'escrowAccepted', 'escrowHourSum'] as const satisfies readonly (keyof AgentPlatformRow)[];
 export type AgentPlatformGraphRow = Pick<AgentPlatformRow, (typeof AGENT_PLATFORM_GRAPH_COLUMNS)[number]>;
@@ -137,31 +153,41 @@ export class PairGraphBuilder {
   }
 
   addPair(row: PairGraphRow): void {
+    this.addPairSums({
+      subjectDid: row.subjectDid,
+      counterpartyDid: row.counterpartyDid,
+      econAccepted: row.econAccepted,
+      escrowAccepted: row.escrowAccepted,
+      econ: row.econAccepted + row.econDisputed + row.econRefunded,
+      econDisputed: row.econDisputed,
+      verifications: row.verifications,
+      // Summed in the order the rater fairness has always summed them.
+      negativeEp: row.disputedEp + row.refundedEp + row.rejectedWorkEp + row.violationsEp + row.incidentsEp,
+      positiveEp: row.acceptedEp + row.completionsEp,
+    });
+  }
+
+  /** A pair row whose sums the database already took (the same IEEE additions, so the same bits). */
+  addPairSums(row: PairGraphSums): void {
     this.pairsStarted = true;
     if (row.subjectDid === row.counterpartyDid) return;
     const subject = this.intern(row.subjectDid);
     const counterparty = this.intern(row.counterpartyDid);
     if (row.verifications > 0) this.verified.data[subject] = 1;
     const isPlatform = this.isPlatform.data;
-    if (!isPlatform[subject] && !isPlatform[counterparty]) {
-      const econ = row.econAccepted + row.econDisputed + row.econRefunded;
-      // Counts (whole numbers), so the sums do not depend on the order rows arrive in.
-      if (econ > 0) {
-        this.clientJobs.data[counterparty]! += econ;
-        this.clientDisputes.data[counterparty]! += row.econDisputed;
-      }
+    // Counts (whole numbers), so the sums do not depend on the order rows arrive in.
+    if (!isPlatform[subject] && !isPlatform[counterparty] && row.econ > 0) {
+      this.clientJobs.data[counterparty]! += row.econ;
+      this.clientDisputes.data[counterparty]! += row.econDisputed;
     }
-    // Summed in the order the rater fairness has always summed them.
-    const negativeEp = row.disputedEp + row.refundedEp + row.rejectedWorkEp + row.violationsEp + row.incidentsEp;
-    const positiveEp = row.acceptedEp + row.completionsEp;
     // A row with neither economic work nor decayed evidence is neither an edge nor an observation.
-    if (row.econAccepted <= 0 && negativeEp === 0 && positiveEp === 0) return;
+    if (row.econAccepted <= 0 && row.negativeEp === 0 && row.positiveEp === 0) return;
     this.subject.push(subject);
     this.counterparty.push(counterparty);
     this.econAccepted.push(row.econAccepted);
     this.escrowAccepted.push(row.escrowAccepted);
-    this.negativeEp.push(negativeEp);
-    this.positiveEp.push(positiveEp);
+    this.negativeEp.push(row.negativeEp);
+    this.positiveEp.push(row.positiveEp);
   }
 
   /** Renumbers DIDs in sorted order and sorts the rows, so nothing downstream depends on the order rows arrived in. */
