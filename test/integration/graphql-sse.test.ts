@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds)('graphql-sse at /graphql/stream on %s database'
     server = createServer(t.app.yoga);
     baseUrl = await listen(server);
     scene = await createScene(t);
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.app.services.trustChanges.close();
     server?.closeAllConnections();
@@ -247,5 +247,5 @@ describe('single-connection streams without a connection, and at their lifetime'
     expect(second.status).toBe(429);
     expect(second.headers.get('retry-after')).toBe('30');
     expect(full.size).toBe(1);
-  });
+  }, 120_000);
 });

@@ -93,10 +93,11 @@ describe.each(testDatabaseKinds)('tracing on %s database', (kind) => {
     const exporter = new InMemorySpanExporter();
     let tracing: Tracing;
     let h: Harness;
+    // Starting an embedded database and migrating it takes tens of seconds on a loaded machine.
     beforeAll(async () => {
       tracing = startTracing({ exporter });
       h = await harness(kind, { tracing });
-    });
+    }, 180_000);
     afterAll(async () => {
       await h?.close();
       await tracing?.shutdown();
@@ -183,7 +184,7 @@ describe.each(testDatabaseKinds)('tracing on %s database', (kind) => {
       // The SDK is registered globally (as if another part of the process traced), but this app was built without it.
       tracing = startTracing({ exporter });
       h = await harness(kind);
-    });
+    }, 180_000);
     afterAll(async () => {
       await h?.close();
       await tracing?.shutdown();
@@ -280,6 +281,6 @@ describe('tracing configuration and export', () => {
       expect(payload).toContain('query.TrustRead');
       expect(payload).toContain('Query.trust');
       expect(payload).toContain('db.query.text');
-    }, 120_000);
+    }, 180_000);
   });
 });
