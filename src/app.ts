@@ -23,6 +23,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
 import { observabilityPlugin, yogaLogger } from './http/observability.ts';
 import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
+import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { graphqlSsePlugins } from './http/graphql-sse.ts';
 import { StreamSlots } from './http/stream-limits.ts';
 import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
@@ -38,7 +39,7 @@ export interface AppDeps {
   logger?: Logger;
   /** Trust reports for reputation credentials; the trust service's own unless given (tests inject fixed ones). */
   trustReports?: TrustReportSource;
-  /** Monotonic milliseconds for the rate limiters (tests move it); performance.now() unless given. */
+  /** Milliseconds for the rate limiters (tests move it); performance.now() unless given, Date.now() for shared buckets. */
   limiterClock?: () => number;
 }
 
@@ -142,7 +143,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         clock,
         spentTokens: services.tokenStore,
         ...(deps.limiterClock ? { limiterClock: deps.limiterClock } : {}),
+        ...(deps.config.rateLimitStore === 'postgres' ? { store: postgresRateLimitStore(deps.database.db, deps.limiterClock ? { now: deps.limiterClock } : {}) } : {}),
         onLimited: (scope) => metrics.countRateLimited(scope),
+        onStoreError: (error) => logger.warn('rate-limit store unavailable; request not limited', { error: error instanceof Error ? error.message : String(error) }),
       }),
       metricsRoutePlugin(metrics),
       // First of the routes: it answers its own oversized bodies in its own envelope.

@@ -83,6 +83,7 @@ const ConfigSchema = z.object({
   CREDENCE_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   CREDENCE_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   CREDENCE_RATE_LIMIT_DID_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  CREDENCE_RATE_LIMIT_STORE: z.enum(['memory', 'postgres']).default('memory'),
   CREDENCE_REPUTATION_CREDENTIALS_PER_DAY: z.coerce.number().int().min(0).max(100_000).default(24),
   CREDENCE_TRUST_PROXY: trustProxy,
   CREDENCE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(10),
@@ -117,6 +118,8 @@ export interface Config {
   /** Requests per minute per client address and per authenticated DID; 0 turns that limit off. */
   rateLimitIpPerMinute: number;
   rateLimitDidPerMinute: number;
+  /** Where rate-limit buckets live: this instance's memory, or the database every instance shares. */
+  rateLimitStore: 'memory' | 'postgres';
   /** Reputation credentials one DID may be issued per 24 hours; 0 means no limit. */
   reputationCredentialsPerDay: number;
   /** Proxies in front whose X-Forwarded-For entries are believed; 0 uses the socket address. */
@@ -183,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     rateLimitIpPerMinute: value.CREDENCE_RATE_LIMIT_IP_PER_MINUTE,
     rateLimitDidPerMinute: value.CREDENCE_RATE_LIMIT_DID_PER_MINUTE,
+    rateLimitStore: value.CREDENCE_RATE_LIMIT_STORE,
     reputationCredentialsPerDay: value.CREDENCE_REPUTATION_CREDENTIALS_PER_DAY,
     trustProxy: value.CREDENCE_TRUST_PROXY,
     headersTimeoutSeconds: value.CREDENCE_HEADERS_TIMEOUT_SECONDS,

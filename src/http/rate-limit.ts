@@ -1,6 +1,7 @@
-// Rate limits per client address and per authenticated DID: token buckets in memory, one set per instance.
-// The bucket logic is pure (the clock is passed in); the plugin below applies it to requests before any GraphQL
-// work, so a limited request costs neither a parse nor its caller's single-use token.
+// Rate limits per client address and per authenticated DID: token buckets, in memory per instance by default or
+// shared by every instance through PostgreSQL (src/http/rate-limit.repository.ts). The bucket logic is pure (the clock
+// is passed in); the plugin below applies it to requests before any GraphQL work, so a limited request costs
+// neither a parse nor its caller's single-use token.
 import { isIP } from 'node:net';
 import type { Plugin } from 'graphql-yoga';
 import { bearerToken, checkAuthToken, type SpentTokens } from '../auth/did-auth.ts';
@@ -81,6 +82,31 @@ export class TokenBucketLimiter {
   }
 }
 
+// ---------------------------------------------------------------- where buckets live
+
+/**
+ * Where buckets live: this process (memoryRateLimitStore, each instance counting alone) or a store every instance
+ * shares (src/http/rate-limit.repository.ts, PostgreSQL).
+ */
+export interface RateLimitStore {
+  readonly kind: 'memory' | 'postgres';
+  /** Takes `cost` tokens from the bucket `key` of a limit of `perMinute`. */
+  take(key: string, perMinute: number, cost?: number): Promise<TakeResult>;
+}
+
+/** One TokenBucketLimiter per rate, in this process. */
+export function memoryRateLimitStore(now: () => number = () => performance.now()): RateLimitStore {
+  const limiters = new Map<number, TokenBucketLimiter>();
+  return {
+    kind: 'memory',
+    async take(key, perMinute, cost = 1) {
+      let limiter = limiters.get(perMinute);
+      if (!limiter) limiters.set(perMinute, (limiter = new TokenBucketLimiter({ perMinute, now })));
+      return limiter.take(key, cost);
+    },
+  };
+}
+
 // ---------------------------------------------------------------- client address
 
 /** IPv6 clients are keyed by their /64 (one subscriber's usual allocation), IPv4 ones by the full address. */
@@ -149,8 +175,12 @@ export interface RateLimitDeps {
   clock: () => Date;
   /** The replay store, read only: a token already spent charges no DID. */
   spentTokens?: SpentTokens;
-  /** Monotonic milliseconds for the buckets. */
+  /** Monotonic milliseconds for the in-memory buckets. */
   limiterClock?: () => number;
+  /** Where buckets live; in memory (this instance alone) when absent. */
+  store?: RateLimitStore;
+  /** The shared store failed: the request goes on unlimited (it needs the same database anyway). */
+  onStoreError?: (error: unknown) => void;
   /** Paths never limited (probes and scrapes). */
   exempt?: readonly string[];
   onLimited?: (scope: RateLimitScope, request: Request) => void;
@@ -175,11 +205,19 @@ export function rateLimitedResponse(path: string, retryAfterSeconds: number): Re
  * are refused later by the request itself.
  */
 export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
-  const now = deps.limiterClock ?? (() => performance.now());
-  const byIp = deps.ipPerMinute > 0 ? new TokenBucketLimiter({ perMinute: deps.ipPerMinute, now }) : null;
-  const byDid = deps.didPerMinute > 0 ? new TokenBucketLimiter({ perMinute: deps.didPerMinute, now }) : null;
+  const store = deps.store ?? memoryRateLimitStore(deps.limiterClock ?? (() => performance.now()));
+  const byIp = deps.ipPerMinute > 0;
+  const byDid = deps.didPerMinute > 0;
   const exempt = new Set(deps.exempt ?? RATE_LIMIT_EXEMPT_PATHS);
   if (!byIp && !byDid) return {};
+  const take = async (key: string, perMinute: number): Promise<TakeResult> => {
+    try {
+      return await store.take(key, perMinute);
+    } catch (error) {
+      deps.onStoreError?.(error);
+      return { allowed: true, remaining: 0 };
+    }
+  };
 
   const callerDid = async (request: Request): Promise<string | null> => {
     let verified;
@@ -204,7 +242,7 @@ export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
       if (byIp) {
         const address = clientAddress(request, serverContext, deps.trustedProxies);
         if (address !== null) {
-          const result = byIp.take(address);
+          const result = await take(`ip:${address}`, deps.ipPerMinute);
           if (!result.allowed) {
             deps.onLimited?.('ip', request);
             endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
@@ -215,7 +253,7 @@ export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
       if (byDid && request.headers.has('authorization')) {
         const did = await callerDid(request);
         if (did !== null) {
-          const result = byDid.take(did);
+          const result = await take(`did:${did}`, deps.didPerMinute);
           if (!result.allowed) {
             deps.onLimited?.('did', request);
             endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
