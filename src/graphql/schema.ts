@@ -1,5 +1,6 @@
 // Imports every type and operation module for its side effect on the builder, then builds the schema once.
 import { builder } from './builder.ts';
+import { describeGeneratedTypes } from './generated-descriptions.ts';
 import './types/error.ts';
 import './types/auth-error.ts';
 import './types/input-error.ts';
@@ -19,4 +20,4 @@ import './operations/webhooks.ts';
 import './operations/subscriptions.ts';
 import './operations/nodes.ts';
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = describeGeneratedTypes(builder.toSchema({ sortSchema: true }));

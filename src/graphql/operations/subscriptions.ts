@@ -14,7 +14,7 @@ builder.subscriptionFields((t) => ({
       'CREDENCE_WEBHOOK_SCORE_DELTA points since the last announcement (the same events as trust.changed webhooks). ' +
       'Streams are capped per client address and per authenticated DID, and end after CREDENCE_SUBSCRIPTION_IDLE_SECONDS ' +
       'without an event or CREDENCE_SUBSCRIPTION_MAX_LIFETIME_SECONDS in all; clients reconnect.',
-    args: { did: t.arg.string({ required: true, validate: AnyDidSchema }) },
+    args: { did: t.arg.string({ description: 'The DID to follow (any DID method).', required: true, validate: AnyDidSchema }) },
     subscribe: async (_root, { did }, context) => {
       const checked = AnyDidSchema.safeParse(did);
       if (!checked.success) throw new InputError(`did: ${checked.error.issues[0]?.message ?? 'must be a DID'}`, 'did');

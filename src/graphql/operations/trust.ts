@@ -21,8 +21,8 @@ builder.queryFields((t) => ({
     description:
       'The trust report of an Ed25519 did:key or a did:web (anything else is INVALID_INPUT); a DID without history gets tier F, confidence 0 and flag NO_HISTORY.',
     args: {
-      did: t.arg.string({ required: true, validate: SubjectDidSchema }),
-      asOf: t.arg({ type: 'DateTime', required: false }),
+      did: t.arg.string({ description: 'The DID to report on: an Ed25519 did:key or a did:web.', required: true, validate: SubjectDidSchema }),
+      asOf: t.arg({ type: 'DateTime', required: false, description: 'Report as of this moment (evidence after it is ignored); now when omitted.' }),
     },
     resolve: (_root, { did, asOf }, context) => context.services.trust.report(did, asOf ?? context.clock()),
   }),
@@ -30,8 +30,8 @@ builder.queryFields((t) => ({
     type: [TrustReportRef],
     description: `Reports for up to ${MAX_TRUST_BATCH} DIDs, in input order.`,
     args: {
-      dids: t.arg.stringList({ required: true, validate: z.array(SubjectDidSchema).max(MAX_TRUST_BATCH, `at most ${MAX_TRUST_BATCH} DIDs`) }),
-      asOf: t.arg({ type: 'DateTime', required: false }),
+      dids: t.arg.stringList({ description: `Up to ${MAX_TRUST_BATCH} DIDs (did:key or did:web); one report each, in this order.`, required: true, validate: z.array(SubjectDidSchema).max(MAX_TRUST_BATCH, `at most ${MAX_TRUST_BATCH} DIDs`) }),
+      asOf: t.arg({ type: 'DateTime', required: false, description: 'Report as of this moment; now when omitted.' }),
     },
     resolve: (_root, { dids, asOf }, context) => context.services.trust.reports(dids, asOf ?? context.clock()),
   }),
@@ -39,9 +39,9 @@ builder.queryFields((t) => ({
     type: TrustDecisionRef,
     description: '"Can I hire this agent?": allow or deny under a policy, with a reason for every failed rule.',
     args: {
-      did: t.arg.string({ required: true, validate: SubjectDidSchema }),
-      policy: t.arg({ type: TrustPolicyInputRef, required: true }),
-      asOf: t.arg({ type: 'DateTime', required: false }),
+      did: t.arg.string({ description: 'The DID to check: an Ed25519 did:key or a did:web.', required: true, validate: SubjectDidSchema }),
+      policy: t.arg({ type: TrustPolicyInputRef, required: true, description: 'The rules to check; omitted rules are not checked.' }),
+      asOf: t.arg({ type: 'DateTime', required: false, description: 'Check as of this moment; now when omitted.' }),
     },
     resolve: (_root, { did, policy, asOf }, context) => {
       if (!policy) throw new InputError('policy is required', 'policy');
@@ -53,7 +53,8 @@ builder.queryFields((t) => ({
 builder.objectField(AgentRef, 'trust', (t) =>
   t.field({
     type: TrustReportRef,
-    args: { asOf: t.arg({ type: 'DateTime', required: false }) },
+    description: 'The agent\'s trust report, as trust(did:) gives it.',
+    args: { asOf: t.arg({ type: 'DateTime', required: false, description: 'Report as of this moment; now when omitted.' }) },
     resolve: (agent, { asOf }, context) => context.services.trust.report(agent.did, asOf ?? context.clock()),
   }),
 );
@@ -76,8 +77,8 @@ builder.queryFields((t) => ({
     description: 'The latest anchor changes, newest first (of one DID when given). Admins only.',
     authScopes: { admin: true },
     args: {
-      did: t.arg.string({ required: false, validate: AnyDidSchema }),
-      first: t.arg.int({ required: false, validate: z.number().int().min(1).max(500) }),
+      did: t.arg.string({ description: 'Only changes to this DID; all DIDs when omitted.', required: false, validate: AnyDidSchema }),
+      first: t.arg.int({ description: 'How many entries, 1 to 500 (default 100).', required: false, validate: z.number().int().min(1).max(500) }),
     },
     resolve: async (_root, { did, first }, context) => {
       await context.requireAdmin();
@@ -93,8 +94,8 @@ builder.mutationFields((t) => ({
     errors: { types: [AuthError, InputError] },
     authScopes: { admin: true },
     args: {
-      did: t.arg.string({ required: true, validate: AnyDidSchema }),
-      reason: t.arg.string({ required: true, validate: AnchorReasonSchema }),
+      did: t.arg.string({ description: 'The DID to vouch for (any DID method).', required: true, validate: AnyDidSchema }),
+      reason: t.arg.string({ description: 'Why, kept in the audit log.', required: true, validate: AnchorReasonSchema }),
     },
     resolve: async (_root, { did, reason }, context) => {
       const admin = await context.requireAdmin();
@@ -106,7 +107,7 @@ builder.mutationFields((t) => ({
     description: 'Stops a DID seeding propagation from the next run on. Audited; NOT_FOUND when it is not an admin-named anchor.',
     errors: { types: [AuthError, InputError, NotFoundError] },
     authScopes: { admin: true },
-    args: { did: t.arg.string({ required: true, validate: AnyDidSchema }) },
+    args: { did: t.arg.string({ description: 'The anchored DID.', required: true, validate: AnyDidSchema }) },
     resolve: async (_root, { did }, context) => {
       const admin = await context.requireAdmin();
       return { anchor: await context.services.trustAnchors.remove(did, admin.did, context.clock()) };

@@ -4,7 +4,7 @@ import { AgentKindEnum } from './agent-kind.ts';
 import { badgeMarkdown, badgeSvgUrl, profileUrl } from '../../badges/trust-badge.ts';
 
 export const AgentRef = builder.loadableNodeRef<AgentRow, string, string>('Agent', {
-  id: { resolve: (agent) => agent.did },
+  id: { resolve: (agent) => agent.did, description: 'The global id (opaque): use it with node(id:).' },
   load: (dids, context) => context.services.agents.findByDids(dids),
   sort: (agent) => agent.did,
 });
@@ -13,10 +13,10 @@ AgentRef.implement({
   description: 'A DID that proved control of its key by claiming itself.',
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'claimed_at' in value,
   fields: (t) => ({
-    did: t.exposeString('did'),
-    displayName: t.exposeString('display_name', { nullable: true }),
-    kind: t.field({ type: AgentKindEnum, resolve: (agent) => agent.kind }),
-    claimedAt: t.field({ type: 'DateTime', resolve: (agent) => agent.claimed_at }),
+    did: t.exposeString('did', { description: 'The agent\'s Ed25519 did:key.' }),
+    displayName: t.exposeString('display_name', { nullable: true, description: 'The name it claimed with (1 to 100 characters); null when it gave none.' }),
+    kind: t.field({ type: AgentKindEnum, description: 'What stands behind the DID, as claimed.', resolve: (agent) => agent.kind }),
+    claimedAt: t.field({ type: 'DateTime', description: 'When the DID was first claimed.', resolve: (agent) => agent.claimed_at }),
     badgeUrl: t.string({
       description: 'Absolute URL of the agent\'s SVG trust badge; embed it as `![trust](<badgeUrl>)`.',
       resolve: (agent, _args, context) => badgeSvgUrl(context.publicUrl, agent.did),

@@ -3,5 +3,6 @@ import { builder } from '../builder.ts';
 import { AgentRef } from './agent.ts';
 
 export const ClaimDidPayloadRef = builder.objectRef<{ agent: AgentRow }>('ClaimDidPayload').implement({
-  fields: (t) => ({ agent: t.field({ type: AgentRef, resolve: (payload) => payload.agent }) }),
+  description: 'What claimDid answers on success.',
+  fields: (t) => ({ agent: t.field({ description: 'The claimed agent, as stored now.', type: AgentRef, resolve: (payload) => payload.agent }) }),
 });

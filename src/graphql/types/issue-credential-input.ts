@@ -7,8 +7,8 @@ export const IssueCredentialInputRef = builder
   .inputType('IssueCredentialInput', {
     description: 'A credential for the caller itself. TASK_COMPLETION names one of the caller\'s own receipts.',
     fields: (t) => ({
-      type: t.field({ type: CredentialTypeEnum, required: true }),
-      format: t.field({ type: CredentialFormatEnum, required: true }),
+      type: t.field({ type: CredentialTypeEnum, required: true, description: 'What the credential attests.' }),
+      format: t.field({ type: CredentialFormatEnum, required: true, description: 'How it is encoded and signed.' }),
       receiptId: t.id({ required: false, description: 'The escrow-verified, accepted receipt (TASK_COMPLETION only).' }),
     }),
   })

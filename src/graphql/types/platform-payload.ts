@@ -3,5 +3,6 @@ import { builder } from '../builder.ts';
 import { PlatformRef } from './platform.ts';
 
 export const PlatformPayloadRef = builder.objectRef<{ platform: PlatformRow }>('PlatformPayload').implement({
-  fields: (t) => ({ platform: t.field({ type: PlatformRef, resolve: (payload) => payload.platform }) }),
+  description: 'What approvePlatform and suspendPlatform answer on success.',
+  fields: (t) => ({ platform: t.field({ description: 'The platform, as stored now.', type: PlatformRef, resolve: (payload) => payload.platform }) }),
 });

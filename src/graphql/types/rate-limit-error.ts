@@ -7,6 +7,6 @@ builder.objectType(RateLimitError, {
   description: 'RATE_LIMITED: retry after `retryAfterSeconds`.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    retryAfterSeconds: t.exposeInt('retryAfterSeconds'),
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', { description: 'Whole seconds to wait before the same request can succeed (at least 1).' }),
   }),
 });

@@ -4,6 +4,7 @@ import { builder } from '../builder.ts';
 
 export const ReceiptFilterInputRef = builder
   .inputType('ReceiptFilterInput', {
+    description: 'Narrows a receipt listing; every given field must match (omitted fields match everything).',
     fields: (t) => ({
       categories: t.stringList({ required: false, description: 'Canonical action categories, e.g. economic.transaction.' }),
       outcomes: t.stringList({ required: false, description: 'accepted, rejected or disputed.' }),

@@ -3,5 +3,6 @@ import { builder } from '../builder.ts';
 import { WebhookDeliveryRef } from './webhook-delivery.ts';
 
 export const RedeliverWebhookPayloadRef = builder.objectRef<{ delivery: WebhookOutboxRow }>('RedeliverWebhookPayload').implement({
-  fields: (t) => ({ delivery: t.field({ type: WebhookDeliveryRef, resolve: (payload) => payload.delivery }) }),
+  description: 'What redeliverWebhook answers on success.',
+  fields: (t) => ({ delivery: t.field({ description: 'The delivery, queued as PENDING for an attempt now.', type: WebhookDeliveryRef, resolve: (payload) => payload.delivery }) }),
 });

@@ -3,5 +3,6 @@ import { builder } from '../builder.ts';
 import { CredentialRef } from './credential.ts';
 
 export const RevokeCredentialPayloadRef = builder.objectRef<{ credential: CredentialRow }>('RevokeCredentialPayload').implement({
-  fields: (t) => ({ credential: t.field({ type: CredentialRef, resolve: (payload) => payload.credential }) }),
+  description: 'What revokeCredential answers on success.',
+  fields: (t) => ({ credential: t.field({ description: 'The credential, now revoked.', type: CredentialRef, resolve: (payload) => payload.credential }) }),
 });

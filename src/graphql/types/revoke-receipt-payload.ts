@@ -3,5 +3,6 @@ import { builder } from '../builder.ts';
 import { ReceiptRef } from './receipt.ts';
 
 export const RevokeReceiptPayloadRef = builder.objectRef<{ receipt: ReceiptRow }>('RevokeReceiptPayload').implement({
-  fields: (t) => ({ receipt: t.field({ type: ReceiptRef, resolve: (payload) => payload.receipt }) }),
+  description: 'What revokeReceipt answers on success.',
+  fields: (t) => ({ receipt: t.field({ description: 'The receipt, now revoked.', type: ReceiptRef, resolve: (payload) => payload.receipt }) }),
 });

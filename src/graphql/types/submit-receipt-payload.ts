@@ -8,8 +8,9 @@ export interface SubmittedReceipt {
 }
 
 export const SubmitReceiptPayloadRef = builder.objectRef<SubmittedReceipt>('SubmitReceiptPayload').implement({
+  description: 'A stored receipt: what submitReceipt answers on success, and each successful item of submitReceipts.',
   fields: (t) => ({
-    receipt: t.field({ type: ReceiptRef, resolve: (payload) => payload.receipt }),
+    receipt: t.field({ description: 'The stored receipt (the earlier copy when `duplicate`).', type: ReceiptRef, resolve: (payload) => payload.receipt }),
     duplicate: t.exposeBoolean('duplicate', { description: 'True when this exact receipt was already stored.' }),
   }),
 });

@@ -27,6 +27,10 @@ export function toSubmitReceiptResult(result: ReceiptResult): SubmittedReceipt |
 
 /** What submitReceipt answers, and what submitReceipts answers per item. */
 export const SubmitReceiptResultRef = builder.unionType('SubmitReceiptResult', {
+  description:
+    'One receipt\'s outcome: SubmitReceiptPayload when stored (or already stored), else InputError (INVALID_INPUT), ' +
+    'SignatureError (INVALID_SIGNATURE), PlatformError (UNKNOWN_PLATFORM, PLATFORM_NOT_APPROVED) or ConflictError ' +
+    '(SELF_DEALING, ESCROW_MISMATCH, RECEIPT_CONFLICT); an error stores nothing.',
   types: [SubmitReceiptPayloadRef, InputError, SignatureError, PlatformError, ConflictError],
   resolveType: (value) => ('typename' in value ? (value as ErrorView).typename : 'SubmitReceiptPayload') as never,
 });

@@ -3,6 +3,7 @@ import { builder } from '../builder.ts';
 import { SubmitReceiptResultRef, toSubmitReceiptResult } from './submit-receipt-result.ts';
 
 export const SubmitReceiptsPayloadRef = builder.objectRef<{ results: ReceiptResult[] }>('SubmitReceiptsPayload').implement({
+  description: 'What submitReceipts answers: one result per item; items succeed or fail on their own.',
   fields: (t) => ({
     results: t.field({
       type: [SubmitReceiptResultRef],

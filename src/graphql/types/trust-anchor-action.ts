@@ -1,3 +1,9 @@
 import { builder } from '../builder.ts';
 
-export const TrustAnchorActionEnum = builder.enumType('TrustAnchorAction', { values: ['ADD', 'REMOVE'] as const });
+export const TrustAnchorActionEnum = builder.enumType('TrustAnchorAction', {
+  description: 'What an admin did to a trust anchor.',
+  values: {
+    ADD: { description: 'addTrustAnchor: the DID became an anchor.' },
+    REMOVE: { description: 'removeTrustAnchor: the DID stopped being an anchor.' },
+  } as const,
+});

@@ -3,5 +3,6 @@ import { builder } from '../builder.ts';
 import { TrustAnchorRef } from './trust-anchor.ts';
 
 export const TrustAnchorPayloadRef = builder.objectRef<{ anchor: TrustAnchor }>('TrustAnchorPayload').implement({
-  fields: (t) => ({ anchor: t.field({ type: TrustAnchorRef, resolve: (payload) => payload.anchor }) }),
+  description: 'What addTrustAnchor and removeTrustAnchor answer on success.',
+  fields: (t) => ({ anchor: t.field({ description: 'The anchor as it stands after the change.', type: TrustAnchorRef, resolve: (payload) => payload.anchor }) }),
 });

@@ -7,13 +7,13 @@ export const TrustPolicyInputRef = builder
   .inputType('TrustPolicyInput', {
     description: 'Rules a marketplace hires by; every failed rule is reported.',
     fields: (t) => ({
-      minScore: t.float({ required: false }),
-      minTier: t.field({ type: TierEnum, required: false }),
+      minScore: t.float({ description: 'The lowest acceptable score, 0..100.', required: false }),
+      minTier: t.field({ type: TierEnum, required: false, description: 'The lowest acceptable tier (A best).' }),
       maxDisputeRate: t.float({ required: false, description: '0..1, read in `window`.' }),
       minVerifiedVolumeUsd: t.float({ required: false, description: 'Escrow-verified accepted volume in `window`.' }),
-      minConfidence: t.float({ required: false }),
+      minConfidence: t.float({ description: 'The lowest acceptable confidence, 0..1.', required: false }),
       window: t.field({ type: TrustWindowEnum, required: false, description: 'Defaults to LIFETIME.' }),
-      rejectFlags: t.stringList({ required: false }),
+      rejectFlags: t.stringList({ description: 'Flag codes that fail the policy when present (at most 20, e.g. SELF_DEALING_SUSPECTED).', required: false }),
       rejectRestrictedClient: t.boolean({ required: false, description: 'Refuse agents restricted as clients.' }),
       rejectAbusiveClient: t.boolean({ required: false, description: 'Refuse agents flagged ABUSIVE_CLIENT (disputes as a buyer far above their agents\' other clients\').' }),
     }),
