@@ -99,10 +99,9 @@ export function raterFairnessOnGraph(
     const negatives = pairs.negativeEp[k]! * rwNeg;
     if (negatives + pairs.positiveEp[k]! * rwPos > 0) count++;
   }
-  const obsAgent = new Int32Array(count);
-  const obsClient = new Int32Array(count);
-  const obsNegatives = new Float64Array(count);
-  const obsObservations = new Float64Array(count);
+  // Observations are pair rows, kept by index: negatives and observations are recomputed where read (the same
+  // two multiplications each time), rather than held as 20 more bytes per pair.
+  const obsRow = new Int32Array(count);
   const isRater = new Uint8Array(n);
   let totalNegatives = 0;
   let totalObservations = 0;
@@ -111,15 +110,18 @@ export function raterFairnessOnGraph(
     const negatives = pairs.negativeEp[k]! * rwNeg;
     const observations = negatives + pairs.positiveEp[k]! * rwPos;
     if (!(observations > 0)) continue;
-    obsAgent[o] = pairs.subject[k]!;
-    obsClient[o] = pairs.counterparty[k]!;
-    obsNegatives[o] = negatives;
-    obsObservations[o] = observations;
+    obsRow[o++] = k;
     isRater[pairs.counterparty[k]!] = 1;
     totalNegatives += negatives;
     totalObservations += observations;
-    o++;
   }
+  const obsAgent = (o: number) => pairs.subject[obsRow[o]!]!;
+  const obsClient = (o: number) => pairs.counterparty[obsRow[o]!]!;
+  const obsNegative = (o: number) => pairs.negativeEp[obsRow[o]!]! * rwNeg;
+  const obsObservation = (o: number) => {
+    const k = obsRow[o]!;
+    return pairs.negativeEp[k]! * rwNeg + pairs.positiveEp[k]! * rwPos;
+  };
   const baseRate = totalObservations > 0 ? totalNegatives / totalObservations : 0;
 
   const restricted = new Uint8Array(n);
@@ -141,8 +143,8 @@ export function raterFairnessOnGraph(
   const negatives = new Float64Array(n);
   const agentsHit = new Int32Array(n);
   for (let o = 0; o < count; o++) {
-    negatives[obsClient[o]!]! += obsNegatives[o]!;
-    if (obsNegatives[o]! > 0) agentsHit[obsClient[o]!]!++;
+    negatives[obsClient(o)]! += obsNegative(o);
+    if (obsNegative(o) > 0) agentsHit[obsClient(o)]!++;
   }
 
   const fairness = new Float64Array(n).fill(1);
@@ -154,20 +156,20 @@ export function raterFairnessOnGraph(
     weightedNeg.fill(0);
     weightedObs.fill(0);
     for (let o = 0; o < count; o++) {
-      const c = obsClient[o]!;
+      const c = obsClient(o);
       const w = credibilityWeight[c]! * fairness[c]!;
-      weightedNeg[obsAgent[o]!]! += w * obsNegatives[o]!;
-      weightedObs[obsAgent[o]!]! += w * obsObservations[o]!;
+      weightedNeg[obsAgent(o)]! += w * obsNegative(o);
+      weightedObs[obsAgent(o)]! += w * obsObservation(o);
     }
     expected.fill(0);
     for (let o = 0; o < count; o++) {
-      const c = obsClient[o]!;
-      const a = obsAgent[o]!;
+      const c = obsClient(o);
+      const a = obsAgent(o);
       const w = credibilityWeight[c]! * fairness[c]!;
       // The agent's rate among its other clients (this one left out), shrunk toward the base rate.
-      const othersNeg = Math.max(0, weightedNeg[a]! - w * obsNegatives[o]!);
-      const othersObs = Math.max(0, weightedObs[a]! - w * obsObservations[o]!);
-      expected[c]! += (obsObservations[o]! * (othersNeg + k * baseRate)) / (othersObs + k);
+      const othersNeg = Math.max(0, weightedNeg[a]! - w * obsNegative(o));
+      const othersObs = Math.max(0, weightedObs[a]! - w * obsObservation(o));
+      expected[c]! += (obsObservation(o) * (othersNeg + k * baseRate)) / (othersObs + k);
     }
     for (let c = 0; c < n; c++) if (isRater[c]) fairness[c] = fairnessOf(negatives[c]!, expected[c]!, restricted[c] === 1, params, toleranceShare[c]!);
   }
@@ -181,15 +183,15 @@ export function raterFairnessOnGraph(
   weightedNeg.fill(0);
   weightedObs.fill(0);
   for (let o = 0; o < count; o++) {
-    const c = obsClient[o]!;
-    const a = obsAgent[o]!;
+    const c = obsClient(o);
+    const a = obsAgent(o);
     if (independent[c]) {
       const w = credibilityWeight[c]! * fairness[c]!;
-      weightedNeg[a]! += w * obsNegatives[o]!;
-      weightedObs[a]! += w * obsObservations[o]!;
+      weightedNeg[a]! += w * obsNegative(o);
+      weightedObs[a]! += w * obsObservation(o);
     } else {
-      poolNeg[a]! += obsNegatives[o]!;
-      poolObs[a]! += obsObservations[o]!;
+      poolNeg[a]! += obsNegative(o);
+      poolObs[a]! += obsObservation(o);
     }
   }
   const poolFairness = new Float64Array(n).fill(1);
@@ -202,10 +204,10 @@ export function raterFairnessOnGraph(
   const pooledNum = new Float64Array(n);
   const pooledDen = new Float64Array(n);
   for (let o = 0; o < count; o++) {
-    const c = obsClient[o]!;
-    if (independent[c] || obsNegatives[o]! <= 0) continue;
-    pooledNum[c]! += obsNegatives[o]! * poolFairness[obsAgent[o]!]!;
-    pooledDen[c]! += obsNegatives[o]!;
+    const c = obsClient(o);
+    if (independent[c] || obsNegative(o) <= 0) continue;
+    pooledNum[c]! += obsNegative(o) * poolFairness[obsAgent(o)]!;
+    pooledDen[c]! += obsNegative(o);
   }
   for (let c = 0; c < n; c++) if (pooledDen[c]! > 0) fairness[c] = Math.min(fairness[c]!, pooledNum[c]! / pooledDen[c]!);
 

@@ -88,9 +88,10 @@ class Column<T extends TypedArray> {
     next.set(this.data.subarray(0, this.length) as never);
     this.data = next;
   }
-  /** The filled part, copied to its exact size (the spare capacity is released). */
-  take(): T {
-    return this.data.slice(0, this.length) as T;
+  /** Drops the buffer (the builder is spent). */
+  release(): void {
+    this.data = this.make(0);
+    this.length = 0;
   }
 }
 
@@ -210,21 +211,21 @@ export class PairGraphBuilder {
     };
 
     const pairCount = this.subject.length;
-    const subject = this.subject.take();
-    const counterparty = this.counterparty.take();
+    const subject = this.subject.data;
+    const counterparty = this.counterparty.data;
     for (let k = 0; k < pairCount; k++) {
       subject[k] = rank[subject[k]!]!;
       counterparty[k] = rank[counterparty[k]!]!;
     }
-    const pairOrder = sortedPermutation(subject, counterparty, n);
+    const pairOrder = sortedPermutation(subject.subarray(0, pairCount), counterparty.subarray(0, pairCount), n);
     const apCount = this.apDid.length;
-    const apDid = this.apDid.take();
-    const apPlatform = this.apPlatform.take();
+    const apDid = this.apDid.data;
+    const apPlatform = this.apPlatform.data;
     for (let k = 0; k < apCount; k++) {
       apDid[k] = rank[apDid[k]!]!;
       apPlatform[k] = rank[apPlatform[k]!]!;
     }
-    const apOrder = sortedPermutation(apDid, apPlatform, n);
+    const apOrder = sortedPermutation(apDid.subarray(0, apCount), apPlatform.subarray(0, apCount), n);
 
     return {
       names: sortedNames,
@@ -234,21 +235,21 @@ export class PairGraphBuilder {
       clientDisputes: byRank(this.clientDisputes),
       pairs: {
         length: pairCount,
-        subject: gather(subject, pairOrder),
-        counterparty: gather(counterparty, pairOrder),
-        econAccepted: gather(this.econAccepted.take(), pairOrder),
-        escrowAccepted: gather(this.escrowAccepted.take(), pairOrder),
-        negativeEp: gather(this.negativeEp.take(), pairOrder),
-        positiveEp: gather(this.positiveEp.take(), pairOrder),
+        subject: gatherAndRelease(this.subject, pairOrder),
+        counterparty: gatherAndRelease(this.counterparty, pairOrder),
+        econAccepted: gatherAndRelease(this.econAccepted, pairOrder),
+        escrowAccepted: gatherAndRelease(this.escrowAccepted, pairOrder),
+        negativeEp: gatherAndRelease(this.negativeEp, pairOrder),
+        positiveEp: gatherAndRelease(this.positiveEp, pairOrder),
       },
       agentPlatforms: {
         length: apCount,
-        did: gather(apDid, apOrder),
-        platform: gather(apPlatform, apOrder),
-        subjectRole: gather(this.apSubjectRole.take(), apOrder),
-        econAccepted: gather(this.apEconAccepted.take(), apOrder),
-        escrowAccepted: gather(this.apEscrowAccepted.take(), apOrder),
-        escrowHourSum: gather(this.apEscrowHourSum.take(), apOrder),
+        did: gatherAndRelease(this.apDid, apOrder),
+        platform: gatherAndRelease(this.apPlatform, apOrder),
+        subjectRole: gatherAndRelease(this.apSubjectRole, apOrder),
+        econAccepted: gatherAndRelease(this.apEconAccepted, apOrder),
+        escrowAccepted: gatherAndRelease(this.apEscrowAccepted, apOrder),
+        escrowHourSum: gatherAndRelease(this.apEscrowHourSum, apOrder),
       },
     };
   }
@@ -297,8 +298,11 @@ export function sortedPermutation(first: Int32Array, second: Int32Array, n: numb
   return order;
 }
 
-function gather<T extends TypedArray>(source: T, order: Int32Array): T {
+/** The column's rows in `order`; the column's own buffer is let go at once, so at most one column is held twice. */
+function gatherAndRelease<T extends TypedArray>(column: Column<T>, order: Int32Array): T {
+  const source = column.data;
   const out = new (source.constructor as new (size: number) => T)(order.length);
   for (let k = 0; k < order.length; k++) out[k] = source[order[k]!]!;
+  column.release();
   return out;
 }
