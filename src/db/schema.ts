@@ -1,5 +1,6 @@
 // Row types of every table, as Kysely sees them. Migrations own the DDL; this mirrors it.
-import type { ColumnType, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { AgentPlatformRow, ClientRow, HourBucketRow, PairRow, PlatformRow as TrustPlatformAggregateRow } from '../trust/evidence.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -54,6 +55,18 @@ export interface DatabaseSchema {
   webhook_outbox: WebhookOutboxTable;
   webhook_watches: WebhookWatchesTable;
   trust_announcements: TrustAnnouncementsTable;
+  trust_pair: TrustPairTable;
+  trust_agent_hour: TrustAgentHourTable;
+  trust_client: TrustClientTable;
+  trust_agent_platform: TrustAgentPlatformTable;
+  trust_platform: TrustPlatformTable;
+  trust_credibility: TrustCredibilityTable;
+  trust_platform_credibility: TrustPlatformCredibilityTable;
+  trust_propagation_runs: TrustPropagationRunsTable;
+  trust_agent_version: TrustAgentVersionTable;
+  trust_epochs: TrustEpochsTable;
+  trust_anchors: TrustAnchorsTable;
+  trust_anchor_audit: TrustAnchorAuditTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;
@@ -200,3 +213,76 @@ export interface TrustAnnouncementsTable {
 
 export type WebhookOutboxRow = Selectable<WebhookOutboxTable>;
 export type NewWebhookOutboxRow = Insertable<WebhookOutboxTable>;
+
+// ---------------------------------------------------------------- trust store
+
+/** `econFirstHour` is `econ_first_hour`, at the type level (columnName in src/trust/evidence.ts at run time). */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+/** An aggregate row as stored: the engine's row type (declared once, src/trust/evidence.ts) in snake_case columns. */
+type StoredAggregate<Row> = { [K in keyof Row & string as SnakeCase<K>]: Row[K] };
+
+export type TrustPairTable = StoredAggregate<PairRow>;
+export type TrustAgentHourTable = StoredAggregate<HourBucketRow>;
+export type TrustClientTable = StoredAggregate<ClientRow>;
+export type TrustAgentPlatformTable = StoredAggregate<AgentPlatformRow>;
+export type TrustPlatformTable = StoredAggregate<TrustPlatformAggregateRow>;
+
+/** PostgreSQL bigint: node-postgres reads it as a string, PGlite as a number. */
+type Int8 = ColumnType<string | number, string | number, string | number>;
+
+export interface TrustCredibilityTable {
+  did: string;
+  credibility: number;
+  density: number;
+  breadth: number;
+  activity: number;
+  seed: boolean;
+  anchor: ColumnType<boolean, boolean | undefined, boolean>;
+  fairness: ColumnType<number, number | undefined, number>;
+  rater_negatives: ColumnType<number, number | undefined, number>;
+  rater_expected: ColumnType<number, number | undefined, number>;
+  rater_agents: ColumnType<number, number | undefined, number>;
+}
+
+export interface TrustPlatformCredibilityTable {
+  platform_did: string;
+  credible_share: number;
+}
+
+export interface TrustPropagationRunsTable {
+  id: Generated<number>;
+  as_of: Timestamp;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  nodes: number;
+  edges: number;
+  seeds: number;
+}
+
+export interface TrustAgentVersionTable {
+  did: string;
+  version: Int8;
+}
+
+export interface TrustEpochsTable {
+  name: 'platform_set';
+  value: Int8;
+}
+
+export interface TrustAnchorsTable {
+  did: string;
+  reason: string;
+  added_by: string;
+  added_at: Timestamp;
+}
+
+export interface TrustAnchorAuditTable {
+  id: Generated<Int8>;
+  did: string;
+  action: 'ADD' | 'REMOVE';
+  reason: string | null;
+  actor_did: string;
+  at: Timestamp;
+}

@@ -4,11 +4,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ReceiptRow } from '../db/schema.ts';
-import { receiptDeltas, type AggregateDelta } from '../trust/evidence.ts';
+import { columnName, receiptDeltas, type AggregateDelta } from '../trust/evidence.ts';
 import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../trust/params.ts';
 import { AGGREGATE_TABLES, addToAggregates, bumpPlatformSetEpoch, receiptEvidence, type AggregateTableSpec } from './aggregate.repository.ts';
-
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** A pair's first/last hour columns: LEAST/GREATEST state rather than sums (src/trust/evidence.ts). */
 const SPAN_COLUMNS = ['first_hour', 'last_hour', 'econ_first_hour', 'econ_last_hour'] as const;
@@ -149,7 +147,7 @@ export async function checkAggregates(database: Db, options: { params?: Aggregat
         result.tables[spec.table]!.stored = stored.length;
         const seen = new Set<string>();
         for (const row of stored) {
-          const key = keyOf(spec, row, snake);
+          const key = keyOf(spec, row, columnName);
           const id = JSON.stringify(key);
           const want = rows.get(id);
           if (!want?.live) {
@@ -158,10 +156,10 @@ export async function checkAggregates(database: Db, options: { params?: Aggregat
           }
           seen.add(id);
           for (const column of spec.sums) {
-            const have = Number(row[snake(column)]);
+            const have = Number(row[columnName(column)]);
             const should = want.sums.get(column)!;
             if (!close(have, should, want.magnitude.get(column)!)) {
-              report({ table: spec.table, key, kind: 'value', column: snake(column), stored: have, expected: should });
+              report({ table: spec.table, key, kind: 'value', column: columnName(column), stored: have, expected: should });
             }
           }
           if (want.spans) {

@@ -5,41 +5,36 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ReceiptRow } from '../db/schema.ts';
 import {
-  AGENT_PLATFORM_SUM_COLUMNS,
-  CLIENT_SUM_COLUMNS,
-  HOUR_SUM_COLUMNS,
-  PAIR_SUM_COLUMNS,
-  PLATFORM_SUM_COLUMNS,
-  hourOf,
+  AGGREGATE_COLUMNS,
+  columnName,
   receiptDeltas,
   type AgentPlatformRow,
   type AggregateDelta,
-  type ClientRow,
-  type HourBucketRow,
+  type AggregateTable,
   type PairRow,
-  type PlatformRow as TrustPlatformRow,
 } from '../trust/evidence.ts';
 import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../trust/params.ts';
 import type { ReceiptEvidence } from '../trust/types.ts';
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snake = columnName;
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 interface TableSpec {
-  table: AggregateDelta['table'];
-  keys: string[];
+  table: AggregateTable;
+  keys: readonly string[];
   sums: readonly string[];
   /** The count that says whether a row still holds evidence after a revocation. */
   presence: string;
 }
 
-const TABLES: Record<AggregateDelta['table'], TableSpec> = {
-  trust_pair: { table: 'trust_pair', keys: ['subjectDid', 'counterpartyDid'], sums: PAIR_SUM_COLUMNS, presence: 'receipts' },
-  trust_agent_hour: { table: 'trust_agent_hour', keys: ['subjectDid', 'hour'], sums: HOUR_SUM_COLUMNS, presence: 'receipts' },
-  trust_client: { table: 'trust_client', keys: ['clientDid'], sums: CLIENT_SUM_COLUMNS, presence: 'jobs' },
-  trust_agent_platform: { table: 'trust_agent_platform', keys: ['did', 'platformDid', 'role'], sums: AGENT_PLATFORM_SUM_COLUMNS, presence: 'receipts' },
-  trust_platform: { table: 'trust_platform', keys: ['platformDid'], sums: PLATFORM_SUM_COLUMNS, presence: 'receipts' },
-};
+// Derived from the one declaration in src/trust/evidence.ts: the SQL below writes exactly the declared columns.
+const TABLES = Object.fromEntries(
+  (Object.keys(AGGREGATE_COLUMNS) as AggregateTable[]).map((table) => {
+    const { keys, sums, presence } = AGGREGATE_COLUMNS[table];
+    const spec: TableSpec = { table, keys, sums, presence };
+    return [table, spec];
+  }),
+) as Record<AggregateTable, TableSpec>;
 
 /** Rows per INSERT statement: keeps the bound parameters well under PostgreSQL's 65,535. */
 const ROWS_PER_STATEMENT = 500;
@@ -222,53 +217,13 @@ function toCamel<T>(row: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])) as T;
 }
 
-export interface StoredAggregates {
-  pairs: PairRow[];
-  clientPairs: PairRow[];
-  buckets: HourBucketRow[];
-  clients: ClientRow[];
-  platforms: AgentPlatformRow[];
-}
-
-/** Everything the engine reads for these DIDs, as of `asOf` (hour buckets of the last 90 days only). */
-export async function loadAggregates(db: Db, dids: readonly string[], asOf: Date, windowDays = 90): Promise<StoredAggregates> {
-  if (dids.length === 0) return { pairs: [], clientPairs: [], buckets: [], clients: [], platforms: [] };
-  const list = sql.join(dids.map((did) => sql`${did}`));
-  const fromHour = hourOf(asOf.getTime() - windowDays * 86_400_000);
-  const toHour = hourOf(asOf.getTime());
-  const [pairs, clientPairs, buckets, clients, platforms] = await Promise.all([
-    sql<Record<string, unknown>>`select * from trust_pair where subject_did in (${list})`.execute(db),
-    // Pairs where the DID is the counterparty and the subject is one of its own counterparties (reciprocity).
-    sql<Record<string, unknown>>`
-      select p.* from trust_pair p
-      join trust_pair mine on mine.subject_did = p.counterparty_did and mine.counterparty_did = p.subject_did
-      where p.counterparty_did in (${list})`.execute(db),
-    sql<Record<string, unknown>>`select * from trust_agent_hour where subject_did in (${list}) and hour between ${fromHour} and ${toHour}`.execute(db),
-    sql<Record<string, unknown>>`select * from trust_client where client_did in (${list})`.execute(db),
-    sql<Record<string, unknown>>`select * from trust_agent_platform where did in (${list}) and role = 'subject'`.execute(db),
-  ]);
-  return {
-    pairs: pairs.rows.map((r) => toCamel<PairRow>(r)),
-    clientPairs: clientPairs.rows.map((r) => toCamel<PairRow>(r)),
-    buckets: buckets.rows.map((r) => toCamel<HourBucketRow>(r)),
-    clients: clients.rows.map((r) => toCamel<ClientRow>(r)),
-    platforms: platforms.rows.map((r) => toCamel<AgentPlatformRow>(r)),
-  };
-}
-
-export async function loadPlatformRows(db: Db, platformDids: readonly string[]): Promise<TrustPlatformRow[]> {
-  if (platformDids.length === 0) return [];
-  const result = await sql<Record<string, unknown>>`select * from trust_platform where platform_did in (${sql.join(platformDids.map((d) => sql`${d}`))})`.execute(db);
-  return result.rows.map((r) => toCamel<TrustPlatformRow>(r));
-}
-
 /** Every pair and agent-platform row: the propagation job's input. */
 export async function loadGraph(db: Db): Promise<{ pairs: PairRow[]; agentPlatforms: AgentPlatformRow[] }> {
   const [pairs, agentPlatforms] = await Promise.all([
-    sql<Record<string, unknown>>`select * from trust_pair`.execute(db),
-    sql<Record<string, unknown>>`select * from trust_agent_platform`.execute(db),
+    db.selectFrom('trust_pair').selectAll().execute(),
+    db.selectFrom('trust_agent_platform').selectAll().execute(),
   ]);
-  return { pairs: pairs.rows.map((r) => toCamel<PairRow>(r)), agentPlatforms: agentPlatforms.rows.map((r) => toCamel<AgentPlatformRow>(r)) };
+  return { pairs: pairs.map((r) => toCamel<PairRow>(r)), agentPlatforms: agentPlatforms.map((r) => toCamel<AgentPlatformRow>(r)) };
 }
 
 /** The maintained aggregate tables (keys and sums as camelCase names of src/trust/evidence.ts), for audits and rebuilds. */

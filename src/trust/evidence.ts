@@ -22,109 +22,126 @@ export function toMs(time: number | Date): number {
   return typeof time === 'number' ? time : time.getTime();
 }
 
-// ---------------------------------------------------------------- row types (one interface per table)
+// ---------------------------------------------------------------- the aggregate tables, declared once
 
-/** `trust_pair`, key (subject_did, counterparty_did): everything one counterparty said about one subject. */
-export interface PairRow {
+/**
+ * Every maintained aggregate table: its key fields, its sum fields (the database columns in camelCase, in the order
+ * the migration creates them) and the count that says whether a row still holds evidence. The row types, empty rows
+ * and adders below, the store's SQL column lists (trust-store) and the aggregate check all derive from this.
+ */
+export const AGGREGATE_COLUMNS = {
+  /** Key (subject_did, counterparty_did): everything one counterparty said about one subject. */
+  trust_pair: {
+    keys: ['subjectDid', 'counterpartyDid'],
+    sums: [
+      'receipts',
+      // Economic receipts by outcome class (see economicClass).
+      'econAccepted', 'econDisputed', 'econRefunded',
+      // Escrow-verified economic receipts (any outcome) and accepted ones.
+      'econEscrow', 'escrowAccepted',
+      'valueAcceptedUsd', 'valueEscrowAcceptedUsd',
+      // Σ unit over accepted economic receipts (unit: escrow and value scaled, see receiptUnit), undecayed and decayed.
+      'posMass', 'posMassEp',
+      // Accepted economic receipts, decayed (positive half-life); disputed and refunded ones (negative half-life).
+      'acceptedEp', 'disputedEp', 'refundedEp',
+      // Accepted productivity.completion / productivity.task receipts.
+      'completions', 'completionsEp',
+      // Rejected or disputed productivity.completion / productivity.task receipts (negative half-life).
+      'rejectedWork', 'rejectedWorkEp',
+      // Accepted productivity.application receipts.
+      'applications', 'applicationsEp',
+      // Accepted social.endorsement receipts (the counterparty endorsed the subject).
+      'endorsements', 'endorsementsEp',
+      // Accepted identity.verification receipts.
+      'verifications',
+      // compliance.violation / compliance.incident receipts not rejected (negative half-life).
+      'violations', 'violationsEp', 'incidents', 'incidentsEp',
+      // Posts, comments and profile updates: counted, never scored.
+      'social',
+    ],
+    presence: 'receipts',
+  },
+  /** Key (subject_did, hour): the subject's receipts in one clock hour. */
+  trust_agent_hour: {
+    keys: ['subjectDid', 'hour'],
+    sums: ['receipts', 'econAccepted', 'econDisputed', 'econRefunded', 'econEscrow', 'valueAcceptedUsd', 'valueEscrowAcceptedUsd'],
+    presence: 'receipts',
+  },
+  /** Key (client_did): the agent as buyer (the counterparty of economic receipts). */
+  trust_client: {
+    keys: ['clientDid'],
+    // disputesFiled: economic receipts with a dispute (the client raised it).
+    sums: ['jobs', 'accepted', 'disputesFiled', 'refunded', 'escrowJobs', 'escrowSpendUsd'],
+    presence: 'jobs',
+  },
+  /** Key (did, platform_did, role): where a DID's work (or buying) happened. */
+  trust_agent_platform: {
+    keys: ['did', 'platformDid', 'role'],
+    // econNegative: disputed + refunded economic receipts; escrowHourSum: Σ hour of the escrow-verified accepted
+    // receipts (mean age = asOf hour − sum / escrowAccepted).
+    sums: ['receipts', 'econAccepted', 'econNegative', 'escrowAccepted', 'escrowHourSum'],
+    presence: 'receipts',
+  },
+  /** Key (platform_did): what a platform has issued. */
+  trust_platform: {
+    keys: ['platformDid'],
+    // hourSum: Σ hour of all its receipts (mean age of its evidence).
+    sums: ['receipts', 'econ', 'econAccepted', 'econEscrow', 'violations', 'hourSum'],
+    presence: 'receipts',
+  },
+} as const;
+
+export type AggregateTable = keyof typeof AGGREGATE_COLUMNS;
+export const AGGREGATE_TABLE_NAMES = Object.keys(AGGREGATE_COLUMNS) as AggregateTable[];
+
+/** The sum fields of one aggregate table, all numbers. */
+export type SumsOf<T extends AggregateTable> = { [K in (typeof AGGREGATE_COLUMNS)[T]['sums'][number]]: number };
+export type PairSums = SumsOf<'trust_pair'>;
+export type HourSums = SumsOf<'trust_agent_hour'>;
+export type ClientSums = SumsOf<'trust_client'>;
+export type AgentPlatformSums = SumsOf<'trust_agent_platform'>;
+export type PlatformSums = SumsOf<'trust_platform'>;
+
+/** The database column of a field: `econFirstHour` is `econ_first_hour`. */
+export function columnName(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+// ---------------------------------------------------------------- row types (one per table: keys + sums)
+
+/** `trust_pair`; the span of all receipts and of economic ones (hours since the Unix epoch; null before the first economic one). */
+export interface PairRow extends PairSums {
   subjectDid: string;
   counterpartyDid: string;
-  receipts: number;
-  /** Economic receipts by outcome class (see economicClass). */
-  econAccepted: number;
-  econDisputed: number;
-  econRefunded: number;
-  /** Escrow-verified economic receipts (any outcome) and accepted ones. */
-  econEscrow: number;
-  escrowAccepted: number;
-  valueAcceptedUsd: number;
-  valueEscrowAcceptedUsd: number;
-  /** Σ unit over accepted economic receipts (unit: escrow and value scaled, see receiptUnit), undecayed and decayed. */
-  posMass: number;
-  posMassEp: number;
-  /** Accepted economic receipts, decayed (positive half-life). */
-  acceptedEp: number;
-  /** Disputed and refunded economic receipts, decayed (negative half-life). */
-  disputedEp: number;
-  refundedEp: number;
-  /** Accepted productivity.completion / productivity.task receipts. */
-  completions: number;
-  completionsEp: number;
-  /** Rejected or disputed productivity.completion / productivity.task receipts (negative half-life). */
-  rejectedWork: number;
-  rejectedWorkEp: number;
-  /** Accepted productivity.application receipts. */
-  applications: number;
-  applicationsEp: number;
-  /** Accepted social.endorsement receipts (the counterparty endorsed the subject). */
-  endorsements: number;
-  endorsementsEp: number;
-  /** Accepted identity.verification receipts. */
-  verifications: number;
-  /** compliance.violation / compliance.incident receipts not rejected (negative half-life). */
-  violations: number;
-  violationsEp: number;
-  incidents: number;
-  incidentsEp: number;
-  /** Posts, comments and profile updates: counted, never scored. */
-  social: number;
-  /** Span of all receipts and of economic ones (hours since the Unix epoch); null before the first economic one. */
   firstHour: number;
   lastHour: number;
   econFirstHour: number | null;
   econLastHour: number | null;
 }
 
-/** `trust_agent_hour`, key (subject_did, hour): the subject's receipts in one clock hour. */
-export interface HourBucketRow {
+/** `trust_agent_hour`. */
+export interface HourBucketRow extends HourSums {
   subjectDid: string;
   hour: number;
-  receipts: number;
-  econAccepted: number;
-  econDisputed: number;
-  econRefunded: number;
-  econEscrow: number;
-  valueAcceptedUsd: number;
-  valueEscrowAcceptedUsd: number;
 }
 
-/** `trust_client`, key (client_did): the agent as buyer (the counterparty of economic receipts). */
-export interface ClientRow {
+/** `trust_client`. */
+export interface ClientRow extends ClientSums {
   clientDid: string;
-  jobs: number;
-  accepted: number;
-  /** Economic receipts with a dispute: the client raised it. */
-  disputesFiled: number;
-  refunded: number;
-  escrowJobs: number;
-  escrowSpendUsd: number;
 }
 
 export type PlatformRole = 'subject' | 'client';
 
-/** `trust_agent_platform`, key (did, platform_did, role): where a DID's work (or buying) happened. */
-export interface AgentPlatformRow {
+/** `trust_agent_platform`. */
+export interface AgentPlatformRow extends AgentPlatformSums {
   did: string;
   platformDid: string;
   role: PlatformRole;
-  receipts: number;
-  econAccepted: number;
-  /** Disputed + refunded economic receipts. */
-  econNegative: number;
-  escrowAccepted: number;
-  /** Σ hour of the escrow-verified accepted receipts (mean age = asOf hour − sum / escrowAccepted). */
-  escrowHourSum: number;
 }
 
-/** `trust_platform`, key (platform_did): what a platform has issued. */
-export interface PlatformRow {
+/** `trust_platform`. */
+export interface PlatformRow extends PlatformSums {
   platformDid: string;
-  receipts: number;
-  econ: number;
-  econAccepted: number;
-  econEscrow: number;
-  violations: number;
-  /** Σ hour of all its receipts (mean age of its evidence). */
-  hourSum: number;
 }
 
 // ---------------------------------------------------------------- receipt classification
@@ -164,13 +181,6 @@ export function readWeight(asOfMs: number, halfLifeDays: number, params: Aggrega
 
 // ---------------------------------------------------------------- deltas
 
-type Numeric<T> = { [K in keyof T as T[K] extends number ? K : never]: number };
-export type PairSums = Omit<Numeric<PairRow>, 'firstHour' | 'lastHour'>;
-export type HourSums = Omit<Numeric<HourBucketRow>, 'hour'>;
-export type ClientSums = Numeric<ClientRow>;
-export type AgentPlatformSums = Numeric<AgentPlatformRow>;
-export type PlatformSums = Numeric<PlatformRow>;
-
 /** One UPSERT: add every column of `add` (negated on revocation); pairs also widen their span on insert. */
 export type AggregateDelta =
   | { table: 'trust_pair'; key: { subjectDid: string; counterpartyDid: string }; add: PairSums; hour: number; econHour: number | null }
@@ -179,18 +189,15 @@ export type AggregateDelta =
   | { table: 'trust_agent_platform'; key: { did: string; platformDid: string; role: PlatformRole }; add: AgentPlatformSums }
   | { table: 'trust_platform'; key: { platformDid: string }; add: PlatformSums };
 
-export function emptyPairSums(): PairSums {
-  return {
-    receipts: 0, econAccepted: 0, econDisputed: 0, econRefunded: 0, econEscrow: 0, escrowAccepted: 0,
-    valueAcceptedUsd: 0, valueEscrowAcceptedUsd: 0, posMass: 0, posMassEp: 0, acceptedEp: 0, disputedEp: 0,
-    refundedEp: 0, completions: 0, completionsEp: 0, rejectedWork: 0, rejectedWorkEp: 0, applications: 0,
-    applicationsEp: 0, endorsements: 0, endorsementsEp: 0, verifications: 0, violations: 0, violationsEp: 0,
-    incidents: 0, incidentsEp: 0, social: 0,
-  };
+/** A row's sums before any receipt: every declared sum column at 0. */
+export function emptySums<T extends AggregateTable>(table: T): SumsOf<T> {
+  const sums: Record<string, number> = {};
+  for (const column of AGGREGATE_COLUMNS[table].sums) sums[column] = 0;
+  return sums as SumsOf<T>;
 }
 
-function emptyHourSums(): HourSums {
-  return { receipts: 0, econAccepted: 0, econDisputed: 0, econRefunded: 0, econEscrow: 0, valueAcceptedUsd: 0, valueEscrowAcceptedUsd: 0 };
+export function emptyPairSums(): PairSums {
+  return emptySums('trust_pair');
 }
 
 function scale<T extends Record<string, number>>(sums: T, sign: number): T {
@@ -222,7 +229,7 @@ export function receiptDeltas(
   const accepted = receipt.outcome === 'accepted';
 
   const pair = emptyPairSums();
-  const bucket = emptyHourSums();
+  const bucket = emptySums('trust_agent_hour');
   pair.receipts = 1;
   bucket.receipts = 1;
   if (econ) {
@@ -384,78 +391,17 @@ function index(map: Map<string, Set<string>>, owner: string, key: string, presen
 }
 
 /** Sum columns per table, in the order the database declares them (the adders below touch exactly these). */
-export const PAIR_SUM_COLUMNS = Object.keys(emptyPairSums()) as (keyof PairSums)[];
-export const HOUR_SUM_COLUMNS = Object.keys(emptyHourSums()) as (keyof HourSums)[];
-export const CLIENT_SUM_COLUMNS: (keyof ClientSums)[] = ['jobs', 'accepted', 'disputesFiled', 'refunded', 'escrowJobs', 'escrowSpendUsd'];
-export const AGENT_PLATFORM_SUM_COLUMNS: (keyof AgentPlatformSums)[] = ['receipts', 'econAccepted', 'econNegative', 'escrowAccepted', 'escrowHourSum'];
-export const PLATFORM_SUM_COLUMNS: (keyof PlatformSums)[] = ['receipts', 'econ', 'econAccepted', 'econEscrow', 'violations', 'hourSum'];
+export const PAIR_SUM_COLUMNS: (keyof PairSums)[] = [...AGGREGATE_COLUMNS.trust_pair.sums];
+export const HOUR_SUM_COLUMNS: (keyof HourSums)[] = [...AGGREGATE_COLUMNS.trust_agent_hour.sums];
+export const CLIENT_SUM_COLUMNS: (keyof ClientSums)[] = [...AGGREGATE_COLUMNS.trust_client.sums];
+export const AGENT_PLATFORM_SUM_COLUMNS: (keyof AgentPlatformSums)[] = [...AGGREGATE_COLUMNS.trust_agent_platform.sums];
+export const PLATFORM_SUM_COLUMNS: (keyof PlatformSums)[] = [...AGGREGATE_COLUMNS.trust_platform.sums];
 
-// Column-by-column adds: the same statement the UPSERT runs (col = col + excluded.col), written out so the
-// in-memory mirror stays fast and obviously complete.
-function addPair(row: PairRow, a: PairSums): void {
-  row.receipts += a.receipts;
-  row.econAccepted += a.econAccepted;
-  row.econDisputed += a.econDisputed;
-  row.econRefunded += a.econRefunded;
-  row.econEscrow += a.econEscrow;
-  row.escrowAccepted += a.escrowAccepted;
-  row.valueAcceptedUsd += a.valueAcceptedUsd;
-  row.valueEscrowAcceptedUsd += a.valueEscrowAcceptedUsd;
-  row.posMass += a.posMass;
-  row.posMassEp += a.posMassEp;
-  row.acceptedEp += a.acceptedEp;
-  row.disputedEp += a.disputedEp;
-  row.refundedEp += a.refundedEp;
-  row.completions += a.completions;
-  row.completionsEp += a.completionsEp;
-  row.rejectedWork += a.rejectedWork;
-  row.rejectedWorkEp += a.rejectedWorkEp;
-  row.applications += a.applications;
-  row.applicationsEp += a.applicationsEp;
-  row.endorsements += a.endorsements;
-  row.endorsementsEp += a.endorsementsEp;
-  row.verifications += a.verifications;
-  row.violations += a.violations;
-  row.violationsEp += a.violationsEp;
-  row.incidents += a.incidents;
-  row.incidentsEp += a.incidentsEp;
-  row.social += a.social;
-}
-
-function addHour(row: HourBucketRow, a: HourSums): void {
-  row.receipts += a.receipts;
-  row.econAccepted += a.econAccepted;
-  row.econDisputed += a.econDisputed;
-  row.econRefunded += a.econRefunded;
-  row.econEscrow += a.econEscrow;
-  row.valueAcceptedUsd += a.valueAcceptedUsd;
-  row.valueEscrowAcceptedUsd += a.valueEscrowAcceptedUsd;
-}
-
-function addClient(row: ClientRow, a: ClientSums): void {
-  row.jobs += a.jobs;
-  row.accepted += a.accepted;
-  row.disputesFiled += a.disputesFiled;
-  row.refunded += a.refunded;
-  row.escrowJobs += a.escrowJobs;
-  row.escrowSpendUsd += a.escrowSpendUsd;
-}
-
-function addAgentPlatform(row: AgentPlatformRow, a: AgentPlatformSums): void {
-  row.receipts += a.receipts;
-  row.econAccepted += a.econAccepted;
-  row.econNegative += a.econNegative;
-  row.escrowAccepted += a.escrowAccepted;
-  row.escrowHourSum += a.escrowHourSum;
-}
-
-function addPlatform(row: PlatformRow, a: PlatformSums): void {
-  row.receipts += a.receipts;
-  row.econ += a.econ;
-  row.econAccepted += a.econAccepted;
-  row.econEscrow += a.econEscrow;
-  row.violations += a.violations;
-  row.hourSum += a.hourSum;
+/** What the UPSERT runs (col = col + excluded.col), for every declared sum column of the table. */
+function addSums<T extends AggregateTable>(table: T, row: SumsOf<T>, add: SumsOf<T>): void {
+  const target = row as Record<string, number>;
+  const delta = add as Record<string, number>;
+  for (const column of AGGREGATE_COLUMNS[table].sums) target[column]! += delta[column]!;
 }
 
 /** Apply one delta exactly as the database's UPSERT does; a row whose receipt (or job) count reaches 0 is deleted. */
@@ -471,7 +417,7 @@ export function applyDelta(store: AggregateStore, delta: AggregateDelta, sign: 1
         index(store.pairsBySubject, subjectDid, key, true);
         index(store.pairsByCounterparty, counterpartyDid, key, true);
       }
-      addPair(row, delta.add);
+      addSums('trust_pair', row, delta.add);
       if (sign === 1) {
         if (delta.hour < row.firstHour) row.firstHour = delta.hour;
         if (delta.hour > row.lastHour) row.lastHour = delta.hour;
@@ -495,11 +441,11 @@ export function applyDelta(store: AggregateStore, delta: AggregateDelta, sign: 1
       const key = subjectDid + SEP + hour;
       let row = store.hours.get(key);
       if (!row) {
-        row = { subjectDid, hour, ...emptyHourSums() };
+        row = { subjectDid, hour, ...emptySums('trust_agent_hour') };
         store.hours.set(key, row);
         index(store.hoursBySubject, subjectDid, key, true);
       }
-      addHour(row, delta.add);
+      addSums('trust_agent_hour', row, delta.add);
       if (row.receipts <= 0) {
         store.hours.delete(key);
         index(store.hoursBySubject, subjectDid, key, false);
@@ -509,8 +455,8 @@ export function applyDelta(store: AggregateStore, delta: AggregateDelta, sign: 1
     case 'trust_client': {
       const { clientDid } = delta.key;
       let row = store.clients.get(clientDid);
-      if (!row) store.clients.set(clientDid, (row = { clientDid, jobs: 0, accepted: 0, disputesFiled: 0, refunded: 0, escrowJobs: 0, escrowSpendUsd: 0 }));
-      addClient(row, delta.add);
+      if (!row) store.clients.set(clientDid, (row = { clientDid, ...emptySums('trust_client') }));
+      addSums('trust_client', row, delta.add);
       if (row.jobs <= 0) store.clients.delete(clientDid);
       return;
     }
@@ -519,11 +465,11 @@ export function applyDelta(store: AggregateStore, delta: AggregateDelta, sign: 1
       const key = did + SEP + platformDid + SEP + role;
       let row = store.agentPlatforms.get(key);
       if (!row) {
-        row = { did, platformDid, role, receipts: 0, econAccepted: 0, econNegative: 0, escrowAccepted: 0, escrowHourSum: 0 };
+        row = { did, platformDid, role, ...emptySums('trust_agent_platform') };
         store.agentPlatforms.set(key, row);
         index(store.agentPlatformsByDid, did, key, true);
       }
-      addAgentPlatform(row, delta.add);
+      addSums('trust_agent_platform', row, delta.add);
       if (row.receipts <= 0) {
         store.agentPlatforms.delete(key);
         index(store.agentPlatformsByDid, did, key, false);
@@ -533,8 +479,8 @@ export function applyDelta(store: AggregateStore, delta: AggregateDelta, sign: 1
     case 'trust_platform': {
       const { platformDid } = delta.key;
       let row = store.platforms.get(platformDid);
-      if (!row) store.platforms.set(platformDid, (row = { platformDid, receipts: 0, econ: 0, econAccepted: 0, econEscrow: 0, violations: 0, hourSum: 0 }));
-      addPlatform(row, delta.add);
+      if (!row) store.platforms.set(platformDid, (row = { platformDid, ...emptySums('trust_platform') }));
+      addSums('trust_platform', row, delta.add);
       if (row.receipts <= 0) store.platforms.delete(platformDid);
       return;
     }
