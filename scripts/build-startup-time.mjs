@@ -1,7 +1,8 @@
 // Startup time to /ready: the service run from the TypeScript sources through tsx (`npm run dev`, formerly
 // `npm start`) against the compiled build (`node dist/src/cli.js serve`, what `npm start` runs now). Runs each one
 // RUNS times, alternating so both see the same machine load, each on its own embedded database migrated beforehand,
-// and prints every run and the medians. Needs a build (`npm run build`). Usage: node scripts/build-startup-time.mjs [RUNS] [PORT]
+// and prints every run and the medians; then the same for `--help` (module loading without a database).
+// Needs a build (`npm run build`). Usage: node scripts/build-startup-time.mjs [RUNS] [PORT]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,16 @@ const VARIANTS = {
   tsx: [join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', 'serve']],
   dist: [process.execPath, ['dist/src/cli.js', 'serve']],
 };
+
+/** Loading alone, no database: `credence --help` from spawn to exit. */
+async function timeToHelp(name) {
+  const [command, [entry]] = VARIANTS[name];
+  const started = performance.now();
+  const child = spawn(command, [entry, '--help'], { cwd: ROOT, env, stdio: 'ignore' });
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${name} --help exited with ${code}`);
+  return performance.now() - started;
+}
 
 async function timeToReady(name) {
   const [command, args] = VARIANTS[name];
@@ -73,6 +84,13 @@ try {
   const tsx = median(times.tsx);
   const dist = median(times.dist);
   process.stdout.write(`median to /ready: tsx ${(tsx / 1000).toFixed(2)} s, node dist ${(dist / 1000).toFixed(2)} s (${(tsx / dist).toFixed(2)}x)\n`);
+  const help = { tsx: [], dist: [] };
+  for (let run = 0; run < runs; run++) {
+    for (const name of run % 2 ? ['dist', 'tsx'] : ['tsx', 'dist']) help[name].push(await timeToHelp(name));
+  }
+  process.stdout.write(
+    `median of --help (loading only): tsx ${(median(help.tsx) / 1000).toFixed(2)} s, node dist ${(median(help.dist) / 1000).toFixed(2)} s (${(median(help.tsx) / median(help.dist)).toFixed(2)}x)\n`,
+  );
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
