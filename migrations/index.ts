@@ -9,6 +9,7 @@ import * as trustVersions from './2026-11-21T0007_trust_versions.ts';
 import * as receiptIntegrity from './2026-12-04T0008_receipt_integrity.ts';
 import * as trustFairnessAnchors from './2026-12-04T0009_trust_fairness_anchors.ts';
 import * as trustInputNotifications from './2026-12-04T0012_trust_input_notifications.ts';
+import * as credentialFormatDataIntegrity from './2026-12-04T0013_credential_format_data_integrity.ts';
 import * as rateLimitBuckets from './2026-12-04T0014_rate_limit_buckets.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0008_receipt_integrity': receiptIntegrity,
   '2026-12-04T0009_trust_fairness_anchors': trustFairnessAnchors,
   '2026-12-04T0012_trust_input_notifications': trustInputNotifications,
+  '2026-12-04T0013_credential_format_data_integrity': credentialFormatDataIntegrity,
   '2026-12-04T0014_rate_limit_buckets': rateLimitBuckets,
 };
