@@ -1,5 +1,7 @@
 // `credence serve` fails loudly: a port it cannot listen on or a database it cannot reach ends the process with exit
 // code 1 and a plain message, and everything start-up had opened is closed again (so the process can end at all).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { describeDatabaseUrl, listenFailureMessage, startServer, StartupError } from '../../src/main.ts';
-import { spawnCli, waitFor } from '../helpers/cli.ts';
+import { CLI, spawnCli, waitFor } from '../helpers/cli.ts';
 import { createScratchPostgres, type TestDatabase } from '../helpers/database.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL;
@@ -121,6 +123,30 @@ describe('credence serve', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  }, 120_000);
+});
+
+/** Whether this process can start another as an unprivileged user that may not bind port 1023. */
+function canDropPrivileges(): boolean {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv')) return false;
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) > 1023;
+  } catch {
+    return false;
+  }
+}
+
+// Needs root to start the server as `nobody`, and PostgreSQL (nobody cannot write an embedded data directory here).
+describe.skipIf(!ADMIN_URL || !canDropPrivileges())('credence serve without the privilege to bind its port', () => {
+  it('exits 1 saying permission denied', async () => {
+    const env = { ...process.env, HOME: tmpdir(), DATABASE_URL: shared!.url, HOST: '127.0.0.1', PORT: '1023', CREDENCE_ISSUER_KEY: ISSUER_SEED_HEX, CREDENCE_PROPAGATION_INTERVAL_SECONDS: '0', CREDENCE_LOG_LEVEL: 'warn' };
+    const child = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, output).toBe(1);
+    expect(output).toContain('credence serve: cannot listen on 127.0.0.1:1023: permission denied (ports below 1024 need privileges); set PORT to 1024 or above');
   }, 120_000);
 });
 
