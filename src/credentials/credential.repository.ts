@@ -84,15 +84,21 @@ export function createCredentialRepository(db: Db) {
         .executeTakeFirst();
     },
 
-    /** The newest revoked credential of this type built on the receipt, in any format. */
-    findRevokedForReceipt(receiptId: string, type: CredentialKind): Promise<CredentialRow | undefined> {
+    /**
+     * The newest revoked credential of this type built on the receipt, in any format, that an admin has not reissued
+     * (a reissue lifts the revocation's stand for the receipt, as for reputation numbers).
+     */
+    findStandingRevocationForReceipt(receiptId: string, type: CredentialKind): Promise<CredentialRow | undefined> {
       return db
-        .selectFrom('credentials')
-        .selectAll()
-        .where('receipt_id', '=', receiptId)
-        .where('type', '=', type)
-        .where('revoked_at', 'is not', null)
-        .orderBy('revoked_at', 'desc')
+        .selectFrom('credentials as revoked')
+        .selectAll('revoked')
+        .where('revoked.receipt_id', '=', receiptId)
+        .where('revoked.type', '=', type)
+        .where('revoked.revoked_at', 'is not', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('credentials as reissue').select('reissue.id').whereRef('reissue.reissue_of', '=', 'revoked.id'))),
+        )
+        .orderBy('revoked.revoked_at', 'desc')
         .limit(1)
         .executeTakeFirst();
     },

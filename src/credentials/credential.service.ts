@@ -23,6 +23,7 @@ import {
 } from './credential-types.ts';
 import { createDocumentLoader, type DidDocument, type DocumentLoader } from './document-loader.ts';
 import type { SigningKey } from './issuer-key.ts';
+import { issueDataIntegrityCredential } from './data-integrity.ts';
 import { issueJsonLdCredential } from './jsonld-credential.ts';
 import { issueJwtCredential } from './jwt-credential.ts';
 import { verifyPresentation, type PresentationVerification } from './presentation.ts';
@@ -187,6 +188,7 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
 
   async function sign(draft: CredentialDraft, format: CredentialEncoding): Promise<string> {
     if (format === 'JWT') return issueJwtCredential(draft, signingKey);
+    if (format === 'DATA_INTEGRITY') return JSON.stringify(await issueDataIntegrityCredential(draft, signingKey, { documentLoader }));
     return JSON.stringify(await issueJsonLdCredential(draft, signingKey, { documentLoader }));
   }
 
@@ -219,9 +221,10 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
       const existing = await repository.findLiveForReceipt(receiptId, 'TASK_COMPLETION', format);
       if (existing && reissueOf) throw new ConflictError('ALREADY_EXISTS', `credential ${existing.id} for receipt ${receiptId} is live`);
       if (existing) return existing;
-      // Revocation is an admin's decision: the receipt (whose JWT is public) must not buy a fresh credential. Under
-      // the receipt row lock taken above, so a concurrent issuer for the same receipt waits and sees the same.
-      const revoked = reissueOf ? undefined : await repository.findRevokedForReceipt(receiptId, 'TASK_COMPLETION');
+      // Revocation is an admin's decision: the receipt (whose JWT is public) must not buy a fresh credential, in any
+      // format, until an admin reissues it (then the receipt stands again, and the other formats may be asked for).
+      // Under the receipt row lock taken above, so a concurrent issuer for the same receipt waits and sees the same.
+      const revoked = reissueOf ? undefined : await repository.findStandingRevocationForReceipt(receiptId, 'TASK_COMPLETION');
       if (revoked) {
         throw new AuthError('FORBIDDEN', `credential ${revoked.id} for receipt ${receiptId} was revoked; only an admin can reissue it`);
       }

@@ -139,7 +139,7 @@ export type ReceiptRow = Selectable<ReceiptsTable>;
 export type NewReceiptRow = Insertable<ReceiptsTable>;
 
 export type CredentialKind = 'TASK_COMPLETION' | 'REPUTATION';
-export type CredentialEncoding = 'JWT' | 'JSON_LD';
+export type CredentialEncoding = 'JWT' | 'JSON_LD' | 'DATA_INTEGRITY';
 
 export interface CredentialStatusListsTable {
   list_id: number;

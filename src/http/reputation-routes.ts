@@ -57,7 +57,7 @@ const BARE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const ReceiptBody = z.object({
   receipt: z.string().min(1, 'receipt must be a signed receipt JWT').max(MAX_SIGNED_PAYLOAD),
   cosignatures: z.array(z.string().min(1).max(MAX_SIGNED_PAYLOAD)).max(MAX_COSIGNATURES).nullish(),
-  credentialFormat: z.enum(['JSON_LD', 'JWT']).nullish(),
+  credentialFormat: z.enum(['JSON_LD', 'JWT', 'DATA_INTEGRITY']).nullish(),
 });
 
 const VerifyBody = z

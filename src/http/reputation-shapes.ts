@@ -231,7 +231,7 @@ export interface CredentialDocumentShape {
 export function credentialDocumentShape(row: CredentialRow): CredentialDocumentShape {
   let proof: Record<string, unknown>;
   let encoded: unknown;
-  if (row.format === 'JSON_LD') {
+  if (row.format === 'JSON_LD' || row.format === 'DATA_INTEGRITY') {
     const document = JSON.parse(row.encoded) as { proof?: Record<string, unknown> };
     proof = document.proof ?? {};
     encoded = document;

@@ -89,8 +89,8 @@ export interface McpBackend {
     credentialIds: readonly string[];
     challenge: string;
     domain: string;
-    format: CredentialFormatName;
-  }): Promise<{ presentation: string; format: CredentialFormatName; holder: string }>;
+    format: PresentationFormatName;
+  }): Promise<{ presentation: string; format: PresentationFormatName; holder: string }>;
 }
 
 // ---------------------------------------------------------------- input schemas
@@ -102,9 +102,12 @@ const MAX_DOCUMENT = 262_144;
 const MAX_BINDING = 500;
 
 export const CREDENTIAL_TYPES = ['REPUTATION', 'TASK_COMPLETION'] as const;
-export const CREDENTIAL_FORMATS = ['JWT', 'JSON_LD'] as const;
+export const CREDENTIAL_FORMATS = ['JWT', 'JSON_LD', 'DATA_INTEGRITY'] as const;
 export type CredentialTypeName = (typeof CREDENTIAL_TYPES)[number];
 export type CredentialFormatName = (typeof CREDENTIAL_FORMATS)[number];
+/** A JSON-LD presentation carries JSON_LD and DATA_INTEGRITY credentials alike. */
+export const PRESENTATION_FORMATS = ['JWT', 'JSON_LD'] as const;
+export type PresentationFormatName = (typeof PRESENTATION_FORMATS)[number];
 
 /** What a trust read can be about, as GraphQL's trust queries: an agent's did:key, or a did:web from imported history. */
 const SubjectDid = z
@@ -469,7 +472,9 @@ export function registerTools(server: McpServer, backend: McpBackend, options: R
       description:
         'Issues a Verifiable Credential to you. REPUTATION signs your current trust report (valid 30 days); ' +
         'TASK_COMPLETION attests one of your own accepted, escrow-verified receipts (give its receiptId; asking again ' +
-        'returns the same live credential). format JWT is the most widely accepted; JSON_LD is a VC 2.0 document. ' +
+        'returns the same live credential). format JWT is the most widely accepted; JSON_LD is a VC 2.0 document ' +
+        'with an Ed25519Signature2020 proof; DATA_INTEGRITY is a VC 2.0 document with a Data Integrity ' +
+        '(eddsa-rdfc-2022) proof. ' +
         'Acts as you: needs your key or token.',
       inputSchema: {
         type: z.enum(CREDENTIAL_TYPES),
@@ -499,12 +504,12 @@ export function registerTools(server: McpServer, backend: McpBackend, options: R
           'Signs a Verifiable Presentation of your own credentials with your key, bound to the verifier\'s challenge ' +
           'and domain, for a verifier (a marketplace, another agent) that asked you to prove your reputation. Give ' +
           'the credentialIds from list_my_credentials or request_credential. format JWT (default) presents JWT ' +
-          'credentials, JSON_LD presents JSON_LD credentials. Hand the presentation to the verifier as is.',
+          'credentials, JSON_LD presents JSON_LD and DATA_INTEGRITY credentials. Hand the presentation to the verifier as is.',
         inputSchema: {
           credentialIds: z.array(CredentialId).min(1).max(MAX_PRESENTED_CREDENTIALS).describe('Your credentials to present.'),
           challenge: z.string().min(1).max(MAX_BINDING).describe('The nonce the verifier gave you.'),
           domain: z.string().min(1).max(MAX_BINDING).describe('The verifier\'s domain, as it gave it to you.'),
-          format: z.enum(CREDENTIAL_FORMATS).optional().describe('JWT unless given.'),
+          format: z.enum(PRESENTATION_FORMATS).optional().describe('JWT unless given.'),
         },
         outputSchema: {
           presentation: z.string().describe('The signed presentation: a JWT, or a JSON-LD document as JSON text.'),

@@ -15,7 +15,7 @@ export const IssueCredentialInputRef = builder
   .validate(
     z.object({
       type: z.enum(['TASK_COMPLETION', 'REPUTATION']),
-      format: z.enum(['JWT', 'JSON_LD']),
+      format: z.enum(['JWT', 'JSON_LD', 'DATA_INTEGRITY']),
       receiptId: z
         .union([z.string(), z.number()])
         .transform(String)

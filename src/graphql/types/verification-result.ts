@@ -19,7 +19,7 @@ export const VerificationResultRef = builder.objectRef<ServiceCredentialVerifica
     valid: t.exposeBoolean('valid', { description: 'True only when every check passes.' }),
     revoked: t.exposeBoolean('revoked', { description: 'True when its status list bit is set.' }),
     expired: t.exposeBoolean('expired', { description: 'True when the check time is past validUntil.' }),
-    format: t.exposeString('format', { nullable: true, description: 'JWT or JSON_LD, when the input could be read.' }),
+    format: t.exposeString('format', { nullable: true, description: 'JWT, JSON_LD or DATA_INTEGRITY, when the input could be read.' }),
     credentialId: t.exposeString('id', { description: 'The credential\'s own id; null when it could not be read.', nullable: true }),
     issuer: t.exposeString('issuer', { description: 'The issuer DID; null when it could not be read.', nullable: true }),
     issuedByService: t.exposeBoolean('issuedByService', { description: 'The issuer is this service\'s DID.' }),
