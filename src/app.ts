@@ -20,11 +20,12 @@ import { serviceSigningKey, type TrustReportSource } from './credentials/credent
 import { didWebFromUrl } from './identity/did-web.ts';
 import type { IssuerKey } from './identity/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import type { Tracing } from './observability/tracing.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
 import { observabilityPlugin, yogaLogger } from './http/observability.ts';
 import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
-import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { graphqlSsePlugins } from './http/graphql-sse.ts';
+import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { StreamSlots } from './http/stream-limits.ts';
 import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
 import { countingIngest } from './receipts/ingest-metrics.ts';
@@ -41,6 +42,8 @@ export interface AppDeps {
   trustReports?: TrustReportSource;
   /** Milliseconds for the rate limiters (tests move it); performance.now() unless given, Date.now() for shared buckets. */
   limiterClock?: () => number;
+  /** OpenTelemetry spans for requests, operations and resolvers; absent, no tracing code runs. */
+  tracing?: Pick<Tracing, 'yogaPlugins'>;
 }
 
 export interface App {
@@ -134,6 +137,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Before everything: request ids, the request log line and request metrics see every response.
       observabilityPlugin({ logger, metrics }),
+      // Inside it, so the request span knows the request id and the log lines get the trace ids.
+      ...(deps.tracing?.yogaPlugins() ?? []),
       corsPlugin(deps.config.corsOrigins),
       rateLimitPlugin({
         ipPerMinute: deps.config.rateLimitIpPerMinute,
