@@ -66,4 +66,30 @@ describe.skipIf(!hasChromium)(hasChromium ? 'GraphiQL offline' : `GraphiQL offli
     expect(outside).toEqual([]);
     await context.close();
   });
+
+  it('runs { serviceInfo { did } } from the editor and shows the answer, with every outside request refused', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const outside: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      outside.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    // GraphiQL opens with the query named in the address, as a shared GraphiQL link would.
+    await page.goto(`${origin}/graphql?query=${encodeURIComponent('{ serviceInfo { did } }')}`, { waitUntil: 'load' });
+    await page.locator('.graphiql-container').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const execution = page.waitForRequest(
+      (request) => request.url().startsWith(`${origin}/graphql`) && (request.postData() ?? '').includes('serviceInfo'),
+      { timeout: 30_000 },
+    );
+    await page.locator('.graphiql-execute-button').first().click();
+    const answer = await (await execution).response();
+    expect(((await answer?.json()) as { data?: { serviceInfo?: { did?: string } } }).data?.serviceInfo?.did).toBe(t.app.serviceDid);
+    // The answer shows in the result pane.
+    await expect.poll(async () => page.locator('.graphiql-response').first().innerText(), { timeout: 30_000 }).toContain(t.app.serviceDid);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
 });
