@@ -1,6 +1,5 @@
 // createApp(deps) builds the Yoga instance: schema, context, security plugins and routes. It never listens.
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.ts';
 import { createRequestContext, type Clock, type RequestContext } from './context.ts';
@@ -27,6 +26,7 @@ import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
 import { graphqlSsePlugins } from './http/graphql-sse.ts';
 import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { StreamSlots } from './http/stream-limits.ts';
+import { graphiqlPage } from './http/graphiql-page.ts';
 import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
 import { countingIngest } from './receipts/ingest-metrics.ts';
 import { createServices, type Services } from './services.ts';
@@ -98,13 +98,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const profiles = createProfileService(deps.database.db, services, { publicUrl: deps.config.publicUrl });
 
+  const graphiql = graphiqlPage();
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Credence GraphiQL' },
     // The GraphiQL bundle served inline from the package: no CDN, so it works offline and tells no third party.
-    renderGraphiQL,
+    renderGraphiQL: graphiql.render,
     // Ours instead (corsPlugin): yoga's default reflects any Origin and allows credentials.
     cors: false,
     // Every body is read by requestParserPlugin, capped at CREDENCE_MAX_BODY_BYTES; no file uploads.
@@ -140,6 +141,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Inside it, so the request span knows the request id and the log lines get the trace ids.
       ...(deps.tracing?.yogaPlugins() ?? []),
       corsPlugin(deps.config.corsOrigins),
+      graphiql.plugin,
       rateLimitPlugin({
         ipPerMinute: deps.config.rateLimitIpPerMinute,
         didPerMinute: deps.config.rateLimitDidPerMinute,
