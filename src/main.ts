@@ -80,6 +80,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 async function openAndListen(config: Config, logger: Logger, opened: Array<() => Promise<unknown>>): Promise<RunningServer> {
   // The OpenTelemetry SDK is loaded only when tracing is on.
   const tracing = config.tracing ? (await import('./observability/tracing.ts')).startTracing() : undefined;
+  // Released last on a failed start: spans already recorded are flushed and the exporter stops.
+  if (tracing) opened.push(() => tracing.shutdown());
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
