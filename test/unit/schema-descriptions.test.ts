@@ -1,6 +1,6 @@
 // The schema is documented for client developers: every type, field, argument, input field and enum value of the
 // printed schema has a description, and graphql-schema-linter passes with the project's conventions.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   buildSchema,
@@ -75,6 +75,12 @@ export const LINTER_CONVENTIONS = {
 describe('schema documentation', () => {
   it('describes every type, field, argument, input field and enum value of the printed schema', () => {
     expect(undescribed(buildSchema(printed))).toEqual([]);
+  });
+
+  it('cites only documents that are in the repository', () => {
+    const cited = [...printed.matchAll(/[\w./-]+\.md\b/g)].map((match) => match[0]);
+    expect(cited.length).toBeGreaterThan(0);
+    for (const document of new Set(cited)) expect(existsSync(new URL(`../../${document}`, import.meta.url)), document).toBe(true);
   });
 
   it('notices an element without a description', () => {
