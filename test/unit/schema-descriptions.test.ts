@@ -106,4 +106,17 @@ describe('schema documentation', () => {
       expect.arrayContaining([expect.stringMatching(/^fields-have-descriptions/), expect.stringMatching(/^fields-are-camel-cased/)]),
     );
   });
+
+  it('names only flag codes the trust model raises in the flag descriptions (a policy copying an example must match)', () => {
+    const raised = new Set([...readFileSync(new URL('../../docs/trust-model.md', import.meta.url), 'utf8').matchAll(/^\| `([A-Z_]+)` \| (?:info|warning|critical)/gm)].map((m) => m[1]!));
+    expect(raised.has('ABUSIVE_CLIENT')).toBe(true);
+    const flag = schema.getType('TrustFlag');
+    const policy = schema.getType('TrustPolicyInput');
+    if (!isObjectType(flag) || !isInputObjectType(policy)) throw new Error('TrustFlag or TrustPolicyInput missing');
+    for (const description of [flag.getFields().code!.description!, policy.getFields().rejectFlags!.description!]) {
+      const named = [...description.matchAll(/\b[A-Z]+(?:_[A-Z]+)+\b|\bBURST\b/g)].map((m) => m[0]);
+      expect(named.length).toBeGreaterThan(0);
+      for (const code of named) expect(raised, `${code} in "${description}"`).toContain(code);
+    }
+  });
 });
