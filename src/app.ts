@@ -160,7 +160,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...graphqlSsePlugins({ streams: contextDeps.streams, maxBodyBytes: deps.config.maxBodyBytes, trustProxy: deps.config.trustProxy }),
       // MCP over Streamable HTTP: tools over the same services and per-request context as /graphql.
       mcpRoutePlugin({ context: (authorization) => createRequestContext(contextDeps, authorization), maxBodyBytes: deps.config.maxBodyBytes, logger }),
-      routesPlugin({ services, serviceDid, ping: () => deps.database.ping() }),
+      routesPlugin({ services, ping: () => deps.database.ping() }),
       credentialRoutesPlugin({ statusList: (listId) => services.credentials.statusList(listId) }),
       badgeRoutesPlugin({ profiles, clock }),
       pageRoutesPlugin({ profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl }),

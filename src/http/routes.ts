@@ -4,7 +4,6 @@ import type { Services } from '../services.ts';
 
 export interface RouteDeps {
   services: Services;
-  serviceDid: string;
   ping(): Promise<boolean>;
 }
 
