@@ -15,9 +15,10 @@ import { badgeRoutesPlugin } from './http/badge-routes.ts';
 import { pageRoutesPlugin } from './http/page-routes.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
 import { createProfileService } from './profile/profile.service.ts';
-import { serviceSigningKey, type TrustReportSource } from './credentials/credential.service.ts';
-import { didWebFromUrl } from './identity/did-web.ts';
-import type { IssuerKey } from './identity/issuer-key.ts';
+import type { TrustReportSource } from './credentials/credential.service.ts';
+import { serviceSigningKey } from './credentials/signing-key.ts';
+import { didWebFromUrl } from './issuer/did-web.ts';
+import type { IssuerKey } from './issuer/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { Tracing } from './observability/tracing.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
@@ -73,8 +74,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const metrics = createMetrics({ webhookBacklog: () => readWebhookBacklog(deps.database.db) });
   services.receipts = countingIngest(services.receipts, metrics);
-  await services.issuerKeys.rememberRetired(deps.issuerKey.retired ?? []);
-  await services.issuerKeys.activate(deps.issuerKey.keyId, deps.issuerKey.publicKeyMultibase, clock());
+  await services.issuerKeys.publish(deps.issuerKey, clock());
   await services.credentials.ensureStatusList(clock());
   // Listening from the start: a trustChanged subscriber hears every change committed after it subscribed.
   await services.trustChanges.start();
@@ -162,7 +162,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...graphqlSsePlugins({ streams: contextDeps.streams, maxBodyBytes: deps.config.maxBodyBytes, trustProxy: deps.config.trustProxy }),
       // MCP over Streamable HTTP: tools over the same services and per-request context as /graphql.
       mcpRoutePlugin({ context: (authorization) => createRequestContext(contextDeps, authorization), maxBodyBytes: deps.config.maxBodyBytes, logger }),
-      routesPlugin({ services, serviceDid, ping: () => deps.database.ping() }),
+      routesPlugin({ services, ping: () => deps.database.ping() }),
       credentialRoutesPlugin({ statusList: (listId) => services.credentials.statusList(listId) }),
       badgeRoutesPlugin({ profiles, clock }),
       pageRoutesPlugin({ profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl }),

@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { closeProofPool } from './credentials/proof-pool.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { loadIssuerKey } from './identity/issuer-key.ts';
+import { loadIssuerKey } from './issuer/issuer-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { runPropagation } from './trust-store/propagation-job.ts';
 import { trustSettings } from './trust-store/settings.ts';
