@@ -1,7 +1,7 @@
 // Where a read runs: the primary, or the read replica named by CREDENCE_READ_DATABASE_URL. No business logic here,
 // only the routing rules (docs/operations.md, "Read replicas"):
 //
-// - A read goes to the replica only inside a request marked public (`enterRequest(false)`) and never pinned since
+// - A read goes to the replica only inside a request marked public (`run(false, ...)`) and never pinned since
 //   (a mutation pins its request). Everything else (background jobs, commands, authenticated or writing requests,
 //   code outside any request) reads the primary, so a caller always sees its own writes.
 // - The replica serves only while its last probe found it reachable, in recovery and at most `maxLagMs` behind;
@@ -41,11 +41,9 @@ export interface ReadRouter {
   readonly primary: Db;
   readonly hasReplica: boolean;
   /**
-   * Marks the rest of the current request (everything it awaits) as public (`false`) or as needing the primary.
-   * Called first thing per request; a later `pinToPrimary` in the same request moves it to the primary.
+   * Runs `work` as one request, public (`false`) or needing the primary: the mark holds for everything `work`
+   * awaits. A later `pinToPrimary` in the same request moves the rest of it to the primary.
    */
-  enterRequest(needsPrimary: boolean): void;
-  /** Runs `work` as one request, public (`false`) or needing the primary; for callers outside the HTTP plugin. */
   run<T>(needsPrimary: boolean, work: () => T): T;
   /** The current request must see its own writes from here on. */
   pinToPrimary(): void;
@@ -126,9 +124,6 @@ export function createReadRouter(primary: Db, replica: Db | null, options: ReadR
   return {
     primary,
     hasReplica: replica !== null,
-    enterRequest(needsPrimary) {
-      requests.enterWith({ needsPrimary });
-    },
     run(needsPrimary, work) {
       return requests.run({ needsPrimary }, work);
     },

@@ -16,11 +16,14 @@ export function readRoutingPlugin(reads: ReadRouter): Plugin {
     if (!operation || operation.operation !== 'query') reads.pinToPrimary();
   };
   return {
-    onRequest({ request, url }) {
-      const graphqlPost = request.method === 'POST' && url.pathname === '/graphql';
-      const publicRead = !request.headers.has('authorization') && (READ_METHODS.has(request.method) || graphqlPost);
-      // Set for every request, so nothing is inherited from whatever ran before on this connection.
-      reads.enterRequest(!publicRead);
+    // Around the whole request (not a hook inside it), so the decision holds for everything the request awaits and
+    // for nothing else: not the next request, not the code that called the handler.
+    instrumentation: {
+      request({ request }, wrapped) {
+        const graphqlPost = request.method === 'POST' && new URL(request.url).pathname === '/graphql';
+        const publicRead = !request.headers.has('authorization') && (READ_METHODS.has(request.method) || graphqlPost);
+        return reads.run(!publicRead, wrapped);
+      },
     },
     onExecute: pinOperation,
     onSubscribe: pinOperation,
