@@ -164,6 +164,12 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     return covered?.seq === seq ? covered.lsn : null;
   }
 
+  function clearChanges(read: PendingRead): void {
+    read.changedAgents.clear();
+    read.changedPlatforms = false;
+    read.changedAll = false;
+  }
+
   /** Reports from memory alone, or null when something needed is not held. */
   function fromMemory(unique: readonly string[], asOf: Date, fromHour: number): Map<string, TrustReport> | null {
     const agents: CachedAgent[] = [];
@@ -201,8 +207,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     const unique = [...new Set(dids)];
     const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
     const useCache = !override && cacheSize > 0;
-    // Registered before catching up: a notice that arrives from here on keeps this read's answer out of memory, and
-    // every earlier one is covered by the catch-up's position (what a replica must have replayed).
+    // Registered before catching up, so no notice can slip between the catch-up and the statement unseen.
     const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedAll: false };
     if (following) pending.add(read);
     try {
@@ -224,6 +229,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     if (useCache && following && (await caughtUp())) {
       const computed = fromMemory(unique, asOf, fromHour);
       if (computed) return dids.map((did) => computed.get(did)!);
+      // Notices handled so far are about commits the primary's next statement sees; only later ones count.
+      clearChanges(read);
     }
 
     const held = new Map<string, CachedAgent>();
@@ -239,6 +246,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     let result: Awaited<ReturnType<typeof readTrustInputs>>;
     if (options.reads) {
       const minLsn = options.reads.targetNow() === 'replica' && following && useCache ? await coveringLsn() : null;
+      // Every notice handled so far lies at or before `minLsn`, which the replica must have replayed to be read.
+      if (minLsn !== null) clearChanges(read);
       const routed = await options.reads.read((target) => readTrustInputs(target, known, fromHour, knownPlatforms), { minLsn });
       result = routed.value;
       keepable = routed.target === 'primary' || minLsn !== null || !following;
