@@ -4,6 +4,9 @@
 // public reads run on the replica; a caller's own reads and mutations run on the primary; a change the trust read
 // cache was told about is never refilled from a replica that has not replayed it; a replica that lags past
 // CREDENCE_READ_MAX_LAG_MS, or is down, leaves every read to the primary.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createSchema, createYoga } from 'graphql-yoga';
@@ -14,6 +17,8 @@ import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createReadRouter, type ReadRouterStats } from '../../src/db/read-router.ts';
 import { readRoutingPlugin } from '../../src/http/read-routing.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { startServer } from '../../src/main.ts';
 import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
 import { createTrustService } from '../../src/trust-store/trust.service.ts';
 import { createScene, recordEscrow, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
@@ -39,7 +44,8 @@ describe('read replica configuration', () => {
     } finally {
       await database.close();
     }
-  });
+    // Opening the embedded database takes tens of seconds on a loaded machine.
+  }, 180_000);
 });
 
 // The pair needs root (the servers run as the postgres user through runuser) and PostgreSQL 15's server binaries;
@@ -229,6 +235,37 @@ describe.skipIf(unavailable !== null)(`read replica on a streaming standby${unav
     // Reads made outside any request (jobs, commands) use the primary.
     expect(where()).toBe('primary');
   });
+
+  it('credence serve with CREDENCE_READ_DATABASE_URL: public REST reads over HTTP run on the replica', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'credence-serve-replica-'));
+    const running = await startServer(
+      loadConfig({
+        DATABASE_URL: cluster!.primaryUrl,
+        CREDENCE_READ_DATABASE_URL: cluster!.replicaUrl,
+        CREDENCE_DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        CREDENCE_PROPAGATION_INTERVAL_SECONDS: '0',
+        CREDENCE_WEBHOOK_INTERVAL_SECONDS: '0',
+      }),
+      silentLogger,
+    );
+    try {
+      await waitForReplay(primarySql, replicaSql);
+      expect(await running.app.reads.probe()).toBe('ready');
+      const before = running.app.reads.stats();
+      const response = await fetch(`${running.url}/api/reputation/agent/${encodeURIComponent(scene.agent.did)}/reputation`);
+      expect(response.status).toBe(200);
+      const after = running.app.reads.stats();
+      expect(after.reads.replica).toBe(before.reads.replica + 1);
+      expect(after.reads.primary).toBe(before.reads.primary);
+      const metrics = await (await fetch(`${running.url}/metrics`)).text();
+      expect(metrics).toContain(`credence_db_reads_total{target="replica"} ${after.reads.replica}`);
+    } finally {
+      await running.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('leaves reads to the primary while the replica lags past the bound', async () => {
     let now = 0;
