@@ -61,27 +61,29 @@ export function httpCachePlugin(): Plugin {
       }
       setParams({ ...params, query });
     },
-    async onResponse({ request, response, setResponse, fetchAPI }) {
-      if (request.method !== 'GET' || response.status !== 200 || request.headers.has('authorization')) return;
-      if (!request.url.includes('/graphql?') || new URL(request.url).pathname !== '/graphql') return;
-      if (!(response.headers.get('content-type') ?? '').includes('json')) return;
-      const body = await response.text();
-      const headers = new fetchAPI.Headers(response.headers);
-      // `"errors":` can only appear in the JSON text as the top-level key (quotes inside strings are escaped), or
-      // as a field a query named so: either way the answer is not cached.
-      if (!body.includes('"errors":')) {
-        const etag = `"${sha256Hex(body).slice(0, 32)}"`;
-        headers.set('etag', etag);
-        headers.set('cache-control', PUBLIC_CACHE_CONTROL);
-        headers.set('vary', 'Accept, Authorization');
-        if (matchesEtag(request.headers.get('if-none-match'), etag)) {
-          headers.delete('content-type');
-          headers.delete('content-length');
-          setResponse(new fetchAPI.Response(null, { status: 304, headers }));
-          return;
+    // Not async: the hook runs for every response, and most return at once without a promise to wait for.
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      if (request.method !== 'GET' || response.status !== 200 || request.headers.has('authorization')) return undefined;
+      if (!request.url.includes('/graphql?') || new URL(request.url).pathname !== '/graphql') return undefined;
+      if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined;
+      return response.text().then((body) => {
+        const headers = new fetchAPI.Headers(response.headers);
+        // `"errors":` can only appear in the JSON text as the top-level key (quotes inside strings are escaped), or
+        // as a field a query named so: either way the answer is not cached.
+        if (!body.includes('"errors":')) {
+          const etag = `"${sha256Hex(body).slice(0, 32)}"`;
+          headers.set('etag', etag);
+          headers.set('cache-control', PUBLIC_CACHE_CONTROL);
+          headers.set('vary', 'Accept, Authorization');
+          if (matchesEtag(request.headers.get('if-none-match'), etag)) {
+            headers.delete('content-type');
+            headers.delete('content-length');
+            setResponse(new fetchAPI.Response(null, { status: 304, headers }));
+            return;
+          }
         }
-      }
-      setResponse(new fetchAPI.Response(body, { status: response.status, headers }));
+        setResponse(new fetchAPI.Response(body, { status: response.status, headers }));
+      });
     },
   };
 }
