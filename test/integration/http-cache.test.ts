@@ -145,6 +145,12 @@ describe.each(testDatabaseKinds)('HTTP caching of public reads (%s)', (kind) => 
     expect(wrong.status).toBe(400);
     expect((await wrong.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
 
+    // A remembered document passes the same checks as one written out: here the nesting limit.
+    const nested = `{ trust(did: ${'['.repeat(70)}"x"${']'.repeat(70)}) { did } }`;
+    const nestedExtensions = { persistedQuery: { version: 1, sha256Hash: sha256(nested) } };
+    expect((await (await t.fetch(getPath(nested, {}, nestedExtensions))).json()).errors[0].extensions.code).toBe('QUERY_TOO_NESTED');
+    expect((await (await t.fetch(getPath(undefined, {}, nestedExtensions))).json()).errors[0].extensions.code).toBe('QUERY_TOO_NESTED');
+
     const malformed = await t.fetch(getPath(undefined, variables, { persistedQuery: { version: 2, sha256Hash: 'xyz' } }));
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
