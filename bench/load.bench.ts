@@ -3,7 +3,8 @@
 // by autocannon with four concurrent streams: trust reads, trustBatch of 100, checkTrust, and signed
 // submitReceipts writes (batches of 10). Bounded by time (BENCH_LOAD_SECONDS) and, for writes, by the pre-signed
 // request count. Prints requests/s and p50/p99 per operation, errors, and the read ratio against a ceiling
-// measured in the same run: plain GET /health over the same loopback and HTTP stack.
+// measured in the same run: plain GET /health over the same loopback and HTTP stack. BENCH_WORKERS=N serves with
+// CREDENCE_WORKERS=N (node:cluster, N processes sharing the port).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
