@@ -3,10 +3,13 @@
 // by autocannon with four concurrent streams: trust reads, trustBatch of 100, checkTrust, and signed
 // submitReceipts writes (batches of 10). Bounded by time (BENCH_LOAD_SECONDS) and, for writes, by the pre-signed
 // request count. Prints requests/s and p50/p99 per operation, errors, and the read ratio against a ceiling
-// measured in the same run: plain GET /health over the same loopback and HTTP stack.
+// measured in the same run: plain GET /health over the same loopback and HTTP stack. BENCH_WORKERS=N serves with
+// CREDENCE_WORKERS=N (node:cluster, N processes sharing the port).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +26,8 @@ const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? 500_000);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
 const WRITE_REQUESTS = Number(process.env.BENCH_WRITE_REQUESTS ?? 2_000);
 const WRITE_BATCH = 10;
+/** Server processes (CREDENCE_WORKERS) sharing the port; 1 serves from the process `credence serve` starts. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const CLI = fileURLToPath(new URL('../bin/credence.js', import.meta.url));
 const NOW = Date.now();
 const DAY = 86_400_000;
@@ -71,6 +76,32 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('server did not become ready');
+}
+
+/** The pids of a process's children (Linux /proc). */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** A POST on a connection of its own: the cluster primary hands each new connection to the next worker in turn. */
+function postOnFreshConnection(url: string, body: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: hostname, port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.once('end', () => (response.statusCode === 200 && !text.includes('"errors"') ? resolve(text) : reject(new Error(`${response.statusCode} ${text.slice(0, 200)}`))));
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
 }
 
 async function writeSeed(file: string, agents: string[], platforms: string[]): Promise<void> {
@@ -148,10 +179,19 @@ try {
       CREDENCE_PROPAGATION_INTERVAL_SECONDS: '0',
       CREDENCE_RATE_LIMIT_IP_PER_MINUTE: '0',
       CREDENCE_RATE_LIMIT_DID_PER_MINUTE: '0',
+      CREDENCE_WORKERS: String(WORKERS),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitReady(url, server);
+  if (WORKERS > 1) {
+    // /ready answers once worker 1 listens; the others start after it.
+    const deadline = Date.now() + 120_000;
+    while (childPids(server.pid!).length < WORKERS) {
+      if (Date.now() > deadline) throw new Error(`fewer than ${WORKERS} workers started`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   const audience = didWebFromUrl(publicUrl);
 
   // One approved platform signs every write; subjects and buyers come from the seeded population.
@@ -206,11 +246,22 @@ try {
   // reads, and the run measures loading aggregates rather than answering warm reads. BENCH_WARM=0 skips it.
   if (process.env.BENCH_WARM !== '0') {
     started = performance.now();
-    for (let i = 0; i < agents.length; i += 100) {
-      // Once more on a dropped keep-alive socket: signing the writes above can outlast the server's 5 s keep-alive.
-      await gql(url, BATCH, { dids: agents.slice(i, i + 100) }).catch(() => gql(url, BATCH, { dids: agents.slice(i, i + 100) }));
+    if (WORKERS === 1) {
+      for (let i = 0; i < agents.length; i += 100) {
+        // Once more on a dropped keep-alive socket: signing the writes above can outlast the server's 5 s keep-alive.
+        await gql(url, BATCH, { dids: agents.slice(i, i + 100) }).catch(() => gql(url, BATCH, { dids: agents.slice(i, i + 100) }));
+      }
+    } else {
+      // Each worker keeps its own memory: every batch once per worker, each on a new connection (handed out in
+      // turn), and the whole pass twice, in case a worker was still starting during the first.
+      for (let pass = 0; pass < 2; pass += 1) {
+        for (let i = 0; i < agents.length; i += 100) {
+          const batch = JSON.stringify({ query: BATCH, variables: { dids: agents.slice(i, i + 100) } });
+          for (let w = 0; w < WORKERS; w += 1) await postOnFreshConnection(url, batch);
+        }
+      }
     }
-    console.log(`warm-up: every agent read once through trustBatch in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`warm-up: every agent read through trustBatch (by each of ${WORKERS} worker(s)) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
   // The ceiling: GET /health with the same connections, alone, just before the mixed run.
@@ -238,7 +289,7 @@ try {
   const elapsed = (performance.now() - started) / 1000;
 
   console.log('');
-  console.log(`mixed load for ${SECONDS} s over loopback (${elapsed.toFixed(1)} s wall), server on PostgreSQL with ${imported.inserted} receipts`);
+  console.log(`mixed load for ${SECONDS} s over loopback (${elapsed.toFixed(1)} s wall), server on PostgreSQL with ${imported.inserted} receipts, ${WORKERS} worker process(es)`);
   console.log('');
   console.log('| operation | connections | requests | req/s | p50 ms | p99 ms | non-2xx | errors | error answers |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');

@@ -10,6 +10,7 @@ import { CredenceError } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, requestParserPlugin } from './http/security.ts';
 import { corsPlugin } from './http/cors.ts';
+import { httpCachePlugin } from './http/http-cache.ts';
 import { routesPlugin } from './http/routes.ts';
 import { credentialRoutesPlugin } from './http/credential-routes.ts';
 import { reputationRoutesPlugin } from './http/reputation-routes.ts';
@@ -161,6 +162,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       },
     },
     plugins: [
+      // Ahead of the observability plugin only so that its log line and metrics see the 304 this one may answer
+      // (response hooks run in order); it ends no request early and looks up hashed queries before any check.
+      httpCachePlugin(),
       // Before everything: request ids, the request log line and request metrics see every response.
       observabilityPlugin({ logger, metrics }),
       // Decides, per request, whether its reads may go to the replica (public reads) or must see the primary.

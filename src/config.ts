@@ -70,6 +70,7 @@ const ConfigSchema = z.object({
   CREDENCE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CREDENCE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CREDENCE_PROPAGATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  CREDENCE_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   CREDENCE_TRUST_ANCHORS: didList,
   CREDENCE_SEED_MIN_PLATFORMS: z.coerce.number().int().min(1).max(100).default(2),
   CREDENCE_SEED_MIN_ESCROW_JOBS: z.coerce.number().int().min(1).max(100_000).default(5),
@@ -120,6 +121,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Seconds between credibility propagation runs; 0 turns the background job off. */
   propagationIntervalSeconds: number;
+  /** Server processes sharing the port (`credence serve` forks them with node:cluster); 1 serves from this process. */
+  workers: number;
   /** Trust anchors and the observable seed rule of the credibility propagation. */
   trust: Readonly<TrustConfig>;
   webhooks: Readonly<WebhookConfig>;
@@ -183,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: value.CREDENCE_LOG_LEVEL,
     maxBodyBytes: value.CREDENCE_MAX_BODY_BYTES,
     propagationIntervalSeconds: value.CREDENCE_PROPAGATION_INTERVAL_SECONDS,
+    workers: value.CREDENCE_WORKERS,
     trust: Object.freeze({
       anchors: Object.freeze(value.CREDENCE_TRUST_ANCHORS),
       seedMinPlatforms: value.CREDENCE_SEED_MIN_PLATFORMS,

@@ -17,10 +17,13 @@ cannot start (the port is in use or needs privileges, the database cannot be rea
 exits 1, with everything it had opened closed.`,
   options: {},
   async run() {
+    // CREDENCE_WORKERS above 1: this process forks and supervises the servers instead (cluster.ts).
+    const loaded = loadConfig();
+    const role = (await import('../cluster.ts')).serveRole(loaded, createLogger(loaded.logLevel));
+    if (role.kind === 'primary') return role.run();
+    const { config, logger } = role;
     // Loaded on use: the whole service, which `credence serve --help` must not start or even load.
     const { closeOnSignals, startServer } = await import('../main.ts');
-    const config = loadConfig();
-    const logger = createLogger(config.logLevel);
     let running: RunningServer;
     try {
       running = await startServer(config, logger);
