@@ -19,7 +19,7 @@ import { createReadRouter, type ReadRouterStats } from '../../src/db/read-router
 import { readRoutingPlugin } from '../../src/http/read-routing.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { startServer } from '../../src/main.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { createTrustService } from '../../src/trust-store/trust.service.ts';
 import { createScene, recordEscrow, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { replicaClusterUnavailable, startReplicaCluster, waitForReplay, type ReplicaCluster } from '../helpers/replica-cluster.ts';
