@@ -8,8 +8,8 @@
 const PURE = [
   '^src/trust/',
   '^src/credentials/(credential-shape|credential-types|dates|jsonld-credential|jwt-credential|presentation|schema-validation|status-list|verification-result|verify)\\.ts$',
-  '^src/badges/',
-  '^src/pages/',
+  '^src/web/badges/',
+  '^src/web/pages/',
 ];
 
 module.exports = {
@@ -20,15 +20,16 @@ module.exports = {
       severity: 'error',
       from: { path: PURE },
       to: {
-        path: ['^src/db/', '^src/http/', '^src/graphql/', '\\.repository\\.ts$'],
+        // The route modules of src/rest/ and src/web/ (the files directly in src/web/) are the HTTP layer too.
+        path: ['^src/db/', '^src/http/', '^src/rest/', '^src/web/[^/]+\\.ts$', '^src/graphql/', '\\.repository\\.ts$'],
       },
     },
     {
       name: 'pure-module-imports-io-package',
-      comment: 'Pure modules do not import database drivers, GraphQL or HTTP server packages either.',
+      comment: 'Pure modules do not import database drivers, GraphQL, HTTP server or router packages either.',
       severity: 'error',
       from: { path: PURE },
-      to: { path: '(^|node_modules/)(kysely|pg|@electric-sql/pglite|graphql|graphql-yoga|@pothos/[^/]+|undici)(/|$)' },
+      to: { path: '(^|node_modules/)(kysely|pg|@electric-sql/pglite|graphql|graphql-yoga|@pothos/[^/]+|undici|hono|@hono/[^/]+)(/|$)' },
     },
     {
       name: 'pure-module-imports-network',

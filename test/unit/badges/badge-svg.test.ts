@@ -9,8 +9,8 @@ import {
   parseColor,
   renderBadgeSvg,
   textColorFor,
-} from '../../../src/badges/badge-svg.ts';
-import { measureText } from '../../../src/badges/text-width.ts';
+} from '../../../src/web/badges/badge-svg.ts';
+import { measureText } from '../../../src/web/badges/text-width.ts';
 
 const HOSTILE = `<b onload="x">&'quote'`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BADGE_STYLES, NAMED_COLORS } from '../../../src/badges/badge-svg.ts';
+import { BADGE_STYLES, NAMED_COLORS } from '../../../src/web/badges/badge-svg.ts';
 import {
   BADGE_CACHE_CONTROL,
   TIER_COLORS,
@@ -17,7 +17,7 @@ import {
   shieldsEndpointJson,
   trustBadgeContent,
   type Tier,
-} from '../../../src/badges/trust-badge.ts';
+} from '../../../src/web/badges/trust-badge.ts';
 
 const DID = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
 const BASE = 'http://localhost:4000';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildActivitySeries, describeActivity, renderActivityChart } from '../../../src/pages/activity-chart.ts';
-import { DIMENSIONS, formatDimension, plottedValue, renderRadarChart, renderVectorTable } from '../../../src/pages/radar-chart.ts';
+import { buildActivitySeries, describeActivity, renderActivityChart } from '../../../src/web/pages/activity-chart.ts';
+import { DIMENSIONS, formatDimension, plottedValue, renderRadarChart, renderVectorTable } from '../../../src/web/pages/radar-chart.ts';
 
 const VECTOR = { E: 0.9, P: 0.5, B: 1, D: 0.25, R: 0.75, A: -0.2, C: 0 };
 
