@@ -40,7 +40,7 @@ describe('renderBadgeSvg', () => {
     expect(svg).not.toContain('onload="');
     const expected = escapeXml(style === 'for-the-badge' ? HOSTILE.toUpperCase() : HOSTILE);
     expect(expected).toBe(
-      style === 'for-the-badge' ? '&lt;B ONLOAD=&quot;X&quot;&gt;&amp;&apos;QUOTE&apos;' : '&lt;b onload=&quot;x&quot;&gt;&amp;&apos;quote&apos;',
+      style === 'for-the-badge' ? '&lt;B ONLOAD=&quot;X&quot;&gt;&amp;&#39;QUOTE&#39;' : '&lt;b onload=&quot;x&quot;&gt;&amp;&#39;quote&#39;',
     );
     expect(svg).toContain(`>${expected}</text>`);
     expect(svg).toContain(`aria-label="${expected}: ${expected}"`);

@@ -151,7 +151,7 @@ describe('URLs and snippets', () => {
     expect(badgeHtml(BASE, DID)).toBe(
       `<a href="${BASE}/agents/${DID}"><img src="${BASE}/badge/${DID}.svg" alt="Credence trust badge"></a>`,
     );
-    expect(badgeHtml(BASE, DID, { alt: '"><x' })).toContain('alt="&#34;&#62;&#60;x"');
+    expect(badgeHtml(BASE, DID, { alt: '"><x' })).toContain('alt="&quot;&gt;&lt;x"');
   });
 
   it('keeps colons in DIDs but encodes anything that would change the path', () => {
