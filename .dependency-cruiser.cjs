@@ -2,12 +2,13 @@
 // service reaches another domain's data only through that domain's service. Each rule is proven to fire by
 // test/unit/architecture.test.ts, which runs this configuration over small fixture trees.
 // .dependency-cruiser-known-violations.json lists the services that still read another domain's repository inside
-// their own transaction (receipts and webhooks read platforms; credentials read settlements and issuer keys); they
-// are tolerated by name until those reads move behind the owning service, and any new one fails.
-/** Modules that must not do I/O: the trust engine, credential issue/verify, the badge and page renderers. */
+// their own transaction (receipts and webhooks read platforms); they are tolerated by name until those reads move
+// behind the owning service, and any new one fails.
+/** Modules that must not do I/O: the trust engine, credential issue/verify, the did:web document, the renderers. */
 const PURE = [
   '^src/trust/',
   '^src/credentials/(credential-shape|credential-types|dates|jsonld-credential|jwt-credential|presentation|schema-validation|status-list|verification-result|verify)\\.ts$',
+  '^src/issuer/did-web\\.ts$',
   '^src/web/badges/',
   '^src/web/pages/',
   '^src/web/escape\\.ts$',

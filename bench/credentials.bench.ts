@@ -1,9 +1,9 @@
 // Credential issue/verify throughput for the three formats, next to raw node:crypto Ed25519 in the same run.
 // Run: npx tsx bench/credentials.bench.ts [seconds-per-case]
 import { keyPairFromSeed, publicKeyMultibase, signBytes, verifyBytes } from '../src/crypto/ed25519.ts';
-import { buildDidWebDocument, didWebFromUrl } from '../src/identity/did-web.ts';
+import { buildDidWebDocument, didWebFromUrl } from '../src/issuer/did-web.ts';
 import { createDocumentLoader, type DidDocument } from '../src/credentials/document-loader.ts';
-import { didKeySigningKey, signingKeyForDid } from '../src/credentials/issuer-key.ts';
+import { didKeySigningKey, signingKeyForDid } from '../src/credentials/signing-key.ts';
 import { reputationCredential, taskCompletionCredential, type WindowStats } from '../src/credentials/credential-types.ts';
 import { bitstringFromIndexes, issueStatusListCredential, statusListEntry, statusListUrl } from '../src/credentials/status-list.ts';
 import { issueJwtCredential } from '../src/credentials/jwt-credential.ts';

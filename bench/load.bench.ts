@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import { mintAuthToken } from '../src/auth/mint-token.ts';
 import { signTaskReceipt } from '../src/client/signing.ts';
 import { didKeyFromPublicKey, generateEd25519KeyPair, type Ed25519KeyPair } from '../src/crypto/ed25519.ts';
-import { didWebFromUrl } from '../src/identity/did-web.ts';
+import { didWebFromUrl } from '../src/issuer/did-web.ts';
 import { freshBenchDatabase } from './pg.ts';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);

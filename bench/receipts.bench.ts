@@ -5,7 +5,7 @@ import { createApp } from '../src/app.ts';
 import { signTaskReceipt } from '../src/client/signing.ts';
 import { loadConfig } from '../src/config.ts';
 import { generateEd25519KeyPair, didKeyFromPublicKey } from '../src/crypto/ed25519.ts';
-import { issuerKeyFromPair } from '../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../src/issuer/issuer-key.ts';
 import { mintAuthToken } from '../src/auth/mint-token.ts';
 import { toReceiptRow } from '../src/receipts/receipt.service.ts';
 import { verifyReceiptJwt } from '../src/receipts/receipt-verification.ts';

@@ -7,7 +7,7 @@ import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { keyPairFromSeed, didKeyFromPublicKey } from '../src/crypto/ed25519.ts';
 import { openDatabase } from '../src/db/database.ts';
-import { issuerKeyFromPair } from '../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../src/issuer/issuer-key.ts';
 import { startTracing } from '../src/observability/tracing.ts';
 import { freshBenchDatabase, median } from './pg.ts';
 

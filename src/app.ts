@@ -1,6 +1,5 @@
 // createApp(deps) builds the Yoga instance: schema, context, security plugins and routes. It never listens.
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.ts';
 import { createRequestContext, type Clock, type RequestContext } from './context.ts';
@@ -11,9 +10,10 @@ import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, r
 import { corsPlugin } from './http/cors.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
 import { createProfileService } from './web/profile/profile.service.ts';
-import { serviceSigningKey, type TrustReportSource } from './credentials/credential.service.ts';
-import { didWebFromUrl } from './identity/did-web.ts';
-import type { IssuerKey } from './identity/issuer-key.ts';
+import type { TrustReportSource } from './credentials/credential.service.ts';
+import { serviceSigningKey } from './credentials/signing-key.ts';
+import { didWebFromUrl } from './issuer/did-web.ts';
+import type { IssuerKey } from './issuer/issuer-key.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { Tracing } from './observability/tracing.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
@@ -22,6 +22,7 @@ import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
 import { graphqlSsePlugins } from './http/graphql-sse.ts';
 import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { StreamSlots } from './http/stream-limits.ts';
+import { graphiqlPage } from './http/graphiql-page.ts';
 import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
 import { createRouter, routerPlugin } from './router.ts';
 import { createServices, type Services } from './services.ts';
@@ -68,8 +69,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     trustAnchors: deps.config.trust.anchors,
     ingestCounter: metrics,
   });
-  await services.issuerKeys.rememberRetired(deps.issuerKey.retired ?? []);
-  await services.issuerKeys.activate(deps.issuerKey.keyId, deps.issuerKey.publicKeyMultibase, clock());
+  await services.issuerKeys.publish(deps.issuerKey, clock());
   await services.credentials.ensureStatusList(clock());
   // Listening from the start: a trustChanged subscriber hears every change committed after it subscribed.
   await services.trustChanges.start();
@@ -95,19 +95,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const router = createRouter({
     rest: { services, clock, maxBodyBytes: deps.config.maxBodyBytes, logger },
-    service: { services, serviceDid, ping: () => deps.database.ping() },
+    service: { services, ping: () => deps.database.ping() },
     credentials: { statusList: (listId) => services.credentials.statusList(listId) },
     badges: { profiles, clock },
     pages: { profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl },
   });
 
+  const graphiql = graphiqlPage();
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Credence GraphiQL' },
     // The GraphiQL bundle served inline from the package: no CDN, so it works offline and tells no third party.
-    renderGraphiQL,
+    renderGraphiQL: graphiql.render,
     // Ours instead (corsPlugin): yoga's default reflects any Origin and allows credentials.
     cors: false,
     // Every body is read by requestParserPlugin, capped at CREDENCE_MAX_BODY_BYTES; no file uploads.
@@ -143,6 +144,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Inside it, so the request span knows the request id and the log lines get the trace ids.
       ...(deps.tracing?.yogaPlugins() ?? []),
       corsPlugin(deps.config.corsOrigins),
+      graphiql.plugin,
       rateLimitPlugin({
         ipPerMinute: deps.config.rateLimitIpPerMinute,
         didPerMinute: deps.config.rateLimitDidPerMinute,

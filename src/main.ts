@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { closeProofPool } from './credentials/proof-pool.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { loadIssuerKey } from './identity/issuer-key.ts';
+import { loadIssuerKey } from './issuer/issuer-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { runPropagation } from './trust-store/propagation-job.ts';
 import { trustSettings } from './trust-store/settings.ts';
@@ -80,6 +80,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 async function openAndListen(config: Config, logger: Logger, opened: Array<() => Promise<unknown>>): Promise<RunningServer> {
   // The OpenTelemetry SDK is loaded only when tracing is on.
   const tracing = config.tracing ? (await import('./observability/tracing.ts')).startTracing() : undefined;
+  // Released last on a failed start: spans already recorded are flushed and the exporter stops.
+  if (tracing) opened.push(() => tracing.shutdown());
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

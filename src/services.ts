@@ -6,11 +6,13 @@ import { createAgentRepository } from './identity/agent.repository.ts';
 import { createAgentService } from './identity/agent.service.ts';
 import { createPlatformRepository } from './identity/platform.repository.ts';
 import { createPlatformService } from './identity/platform.service.ts';
-import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
+import { createIssuerKeyService } from './issuer/issuer-key.service.ts';
+import { createReceiptRepository } from './receipts/receipt.repository.ts';
 import { createReceiptService } from './receipts/receipt.service.ts';
 import { createReceiptStore } from './receipts/receipt-store.ts';
 import { createReceiptSubmission } from './receipts/receipt-submission.ts';
 import { countingIngest, type IngestCounter } from './receipts/ingest-metrics.ts';
+import { createSettlementRepository } from './receipts/settlement.repository.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
 import { createTrustService } from './trust-store/trust.service.ts';
 import { createTrustAnchorService } from './trust-store/anchors.service.ts';
@@ -25,7 +27,9 @@ import { createWebhookService } from './webhooks/webhook.service.ts';
 
 export interface ServiceOptions {
   /** trustReports defaults to the trust service: reputation credentials sign its report. */
-  credentials: Omit<CredentialServiceOptions, 'trustReports'> & { trustReports?: TrustReportSource | undefined };
+  credentials: Omit<CredentialServiceOptions, 'trustReports' | 'didDocument' | 'receipts' | 'onRevoked'> & {
+    trustReports?: TrustReportSource | undefined;
+  };
   /** Trust changes are announced (webhook outbox, NOTIFY) when the tier moves or the score moves this far. */
   webhooks?: { scoreDelta: number; allowPrivateAddresses?: boolean };
   /** Feeds trustChanged subscriptions; without one, subscriptions hear nothing. */
@@ -40,9 +44,16 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
   const trust = createTrustService(db);
   // Change detection runs inside the receipt and credential transactions (webhooks and trustChanged).
   const announcer = createTrustAnnouncer({ scoreDelta: options.webhooks?.scoreDelta ?? 5 });
+  const issuerKeys = createIssuerKeyService(db, { serviceDid: options.credentials.serviceDid });
   const credentials = createCredentialService(db, {
     ...options.credentials,
+    didDocument: issuerKeys.didDocument,
     trustReports: options.credentials.trustReports ?? trust,
+    // Task credentials read the receipt (locked) and its settlement in the issuing transaction.
+    receipts: {
+      lockReceipt: (trx, receiptId) => createReceiptRepository(trx).findLocked(receiptId),
+      settlement: (trx, platformDid, escrowId) => createSettlementRepository(trx).find(platformDid, escrowId),
+    },
     onRevoked: (trx, revoked, now) => announcer.credentialsRevoked(trx, revoked, now),
   });
   const storedReceipts = createReceiptService(
@@ -62,7 +73,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     platforms: createPlatformService(createPlatformRepository(db), {
       allowPrivateWebhookAddresses: options.webhooks?.allowPrivateAddresses ?? false,
     }),
-    issuerKeys: createIssuerKeyRepository(db),
+    issuerKeys,
     settlements: createSettlementService(db),
     receipts,
     // Every entry point (GraphQL, REST) submits through this use case.

@@ -3,7 +3,7 @@
 // credence/client: JWT presentations as everywhere (presentation-core.ts), plus JSON-LD ones through the same
 // JSON-LD libraries and bundled contexts the service verifies with.
 import { createDocumentLoader } from '../credentials/document-loader.ts';
-import { didKeySigningKey } from '../credentials/issuer-key.ts';
+import { didKeySigningKey } from '../credentials/signing-key.ts';
 import { createJsonLdPresentation } from '../credentials/presentation.ts';
 import { preparePresentation, signJwtPresentation, type CreatePresentationOptions } from './presentation-core.ts';
 

@@ -2,10 +2,10 @@
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { didWebFromUrl } from '../identity/did-web.ts';
-import { createIssuerKeyRepository } from '../identity/issuer-key.repository.ts';
-import { ISSUER_KEY_FILE } from '../identity/issuer-key.ts';
-import { rotateIssuerKey } from '../identity/rotate-issuer-key.ts';
+import { didWebFromUrl } from '../issuer/did-web.ts';
+import { createIssuerKeyRepository } from '../issuer/issuer-key.repository.ts';
+import { ISSUER_KEY_FILE } from '../issuer/issuer-key.ts';
+import { rotateIssuerKey } from '../issuer/rotate-issuer-key.ts';
 import { defineCommand, type CommandInput } from './command.ts';
 
 export const keysCommand = defineCommand({

@@ -23,7 +23,7 @@ export const presentCommand = defineCommand({
 verifier's challenge (a nonce it gave you) and domain. Each CREDENTIAL is a file holding a credential as issued (a JWT,
 or a JSON-LD document; \`encoded\` of issueCredential), or - for one on stdin; each must be about your key's DID. The
 default is a JWT VP (valid 5 minutes) of JWT credentials; --format json-ld makes a VC 2.0 JSON-LD presentation with
-an Ed25519Signature2020 proof, of JSON-LD credentials. The verifier checks it with
+an Ed25519Signature2020 proof, of JSON-LD and Data Integrity credentials. The verifier checks it with
 \`credence verify --challenge C --domain D\`, the verifyPresentation query or the MCP tool verify_presentation.`,
   options: {
     key: { type: 'string', value: 'FILE', required: true, description: 'your key file (the holder: subject of every credential)' },

@@ -5,12 +5,12 @@
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { multikeyMethodId } from '../identity/did-web.ts';
+import { multikeyMethodId } from '../issuer/did-web.ts';
 import { signBytes } from '../crypto/ed25519.ts';
 import { DATA_INTEGRITY_VC_CONTEXTS } from './context-urls.ts';
 import type { CredentialDraft } from './credential-types.ts';
 import type { DocumentLoader } from './document-loader.ts';
-import type { SigningKey } from './issuer-key.ts';
+import type { SigningKey } from './signing-key.ts';
 import { jsonLdCredential } from './jsonld-credential.ts';
 import { memoizedCanonicalProof } from './jsonld-proof.ts';
 

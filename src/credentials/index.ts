@@ -7,7 +7,7 @@ export * from './credential-status.ts';
 export * from './data-integrity.ts';
 export * from './dates.ts';
 export * from './document-loader.ts';
-export * from './issuer-key.ts';
+export * from './signing-key.ts';
 export * from './jsonld-credential.ts';
 export * from './jsonld-proof.ts';
 export * from './jwt-credential.ts';

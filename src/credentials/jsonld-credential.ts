@@ -5,7 +5,7 @@ import { checkCredentialStatus } from './credential-status.ts';
 import type { CredentialDraft } from './credential-types.ts';
 import { toDateTime } from './dates.ts';
 import type { DocumentLoader } from './document-loader.ts';
-import type { SigningKey } from './issuer-key.ts';
+import type { SigningKey } from './signing-key.ts';
 import { checkJsonLdCredentialShape, hasDataIntegrityContexts } from './credential-shape.ts';
 import { addCredentialProof, checkCredentialProof } from './jsonld-proof.ts';
 import { validateCredentialSchema } from './schema-validation.ts';

@@ -5,7 +5,7 @@ import * as vc from '@digitalbazaar/vc';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { ED25519_2020_CONTEXT_URL } from './contexts.ts';
 import { findVerificationMethod, resolveDidDocument, type DocumentLoader, type RemoteDocument } from './document-loader.ts';
-import { jsonLdSigner, type SigningKey } from './issuer-key.ts';
+import { jsonLdSigner, type SigningKey } from './signing-key.ts';
 import { proofPool } from './proof-pool.ts';
 import type { VerificationProblem } from './verification-result.ts';
 

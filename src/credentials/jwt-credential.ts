@@ -16,7 +16,7 @@ import {
   type DocumentLoader,
   type VerificationMethod,
 } from './document-loader.ts';
-import { jwtSigner, type SigningKey } from './issuer-key.ts';
+import { jwtSigner, type SigningKey } from './signing-key.ts';
 import { validateCredentialSchema } from './schema-validation.ts';
 import {
   trustProblem,

@@ -7,7 +7,7 @@ import { ED25519_2020_CONTEXT_URL, VC_V1_CONTEXT_URL, VC_V2_CONTEXT_URL } from '
 import { PRESENTATION_LIMITS, checkJsonLdPresentationShape, checkJwtPresentationShape } from './credential-shape.ts';
 import { toNumericDate } from './dates.ts';
 import type { DocumentLoader } from './document-loader.ts';
-import { jsonLdSigner, jwtSigner, type SigningKey } from './issuer-key.ts';
+import { jsonLdSigner, jwtSigner, type SigningKey } from './signing-key.ts';
 import { describeError, Ed25519Signature2020Suite, prefetch } from './jsonld-proof.ts';
 import { proofPool } from './proof-pool.ts';
 import { checkJwtSignature, looksLikeJwt, numericDate } from './jwt-credential.ts';

@@ -3,7 +3,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { VC_V2_CONTEXT_URL } from './contexts.ts';
 import type { DocumentLoader } from './document-loader.ts';
-import type { SigningKey } from './issuer-key.ts';
+import type { SigningKey } from './signing-key.ts';
 import { addCredentialProof, ensureSuiteContext } from './jsonld-proof.ts';
 import { toDateTime } from './dates.ts';
 

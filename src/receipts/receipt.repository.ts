@@ -122,6 +122,11 @@ export function createReceiptRepository(db: Db) {
         .executeTakeFirst();
       return Number(row?.total ?? 0);
     },
+
+    /** The receipt, its row locked until commit (a concurrent revocation of it waits for the caller). */
+    findLocked(receiptId: string): Promise<ReceiptRow | undefined> {
+      return db.selectFrom('receipts').selectAll().where('receipt_id', '=', receiptId).forNoKeyUpdate().executeTakeFirst();
+    },
   };
 }
 

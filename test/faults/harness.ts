@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import { signTaskReceipt } from '../../src/client/signing.ts';
 import { keyPairFromSeed, didKeyFromPublicKey } from '../../src/crypto/ed25519.ts';
-import { didWebFromUrl } from '../../src/identity/did-web.ts';
+import { didWebFromUrl } from '../../src/issuer/did-web.ts';
 import { runCli, spawnCli, waitFor, type CliResult } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { httpTestClient, type HttpTestClient } from '../helpers/http-client.ts';

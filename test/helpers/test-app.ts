@@ -3,7 +3,7 @@
 import { createApp, type App, type AppDeps } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { generateEd25519KeyPair, didKeyFromPublicKey, keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { mintAuthToken } from '../../src/auth/mint-token.ts';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './database.ts';
 

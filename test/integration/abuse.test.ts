@@ -14,7 +14,7 @@ import { MAX_RECEIPT_BATCH } from '../../src/receipts/receipt.service.ts';
 import { createScene, signReceipt } from '../helpers/marketplace.ts';
 import { createApp } from '../../src/app.ts';
 import { keyPairFromSeed } from '../../src/crypto/ed25519.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { createTestApp, ISSUER_SEED, newKey, type TestApp } from '../helpers/test-app.ts';
 
 const SERVICE_INFO = JSON.stringify({ query: '{ serviceInfo { did } }' });

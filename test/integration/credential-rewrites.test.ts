@@ -11,7 +11,7 @@ import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { checkStatusStrict } from '../../src/credentials/credential-status.ts';
 import { ED25519_2020_CONTEXT_URL, VC_V2_CONTEXT_URL } from '../../src/credentials/context-urls.ts';
 import { createJsonLdPresentation } from '../../src/credentials/presentation.ts';
-import { didKeySigningKey } from '../../src/credentials/issuer-key.ts';
+import { didKeySigningKey } from '../../src/credentials/signing-key.ts';
 import { runCli } from '../helpers/cli.ts';
 import { escrowVerifiedReceipt, issue, VERIFY } from '../helpers/credentials.ts';
 import { aliasValidUntil, nestStatus, type Doc } from '../helpers/credential-rewrites.ts';

@@ -17,7 +17,7 @@ import { JsonLdDocumentLoader } from 'jsonld-document-loader';
 import { checkStatusStrict } from '../../src/credentials/credential-status.ts';
 import type { TrustReportLike } from '../../src/credentials/credential-types.ts';
 import { createJsonLdPresentation, createJwtPresentation } from '../../src/credentials/presentation.ts';
-import { didKeySigningKey } from '../../src/credentials/issuer-key.ts';
+import { didKeySigningKey } from '../../src/credentials/signing-key.ts';
 import { decodeBitstring, getBit } from '../../src/credentials/status-list.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { escrowVerifiedReceipt, issue, ISSUE, VERIFY } from '../helpers/credentials.ts';

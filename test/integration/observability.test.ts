@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createApp } from '../../src/app.ts';
 import { keyPairFromSeed } from '../../src/crypto/ed25519.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createScene, signReceipt } from '../helpers/marketplace.ts';
 import { createTestApp, ISSUER_SEED, newKey, type TestApp } from '../helpers/test-app.ts';

@@ -8,7 +8,7 @@ import { keyPairFromSeed } from '../../src/crypto/ed25519.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { postgresRateLimitStore } from '../../src/http/rate-limit.repository.ts';
 import { memoryRateLimitStore } from '../../src/http/rate-limit.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/database.ts';
 import { ISSUER_SEED } from '../helpers/test-app.ts';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { keyPairFromSeed } from '../../src/crypto/ed25519.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { registerPlatform, settlementInput, signReceipt, signSettlementEvent, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, ISSUER_SEED, newKey, type TestApp } from '../helpers/test-app.ts';

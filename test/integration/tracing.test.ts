@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { keyPairFromSeed } from '../../src/crypto/ed25519.ts';
 import { openDatabase, type Database, type DatabaseOptions } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTracing, type Tracing } from '../../src/observability/tracing.ts';
 import { createScratchPostgres, testDatabaseKinds, type TestDatabaseKind } from '../helpers/database.ts';

@@ -10,7 +10,7 @@ import { mintAuthToken } from '../../src/auth/mint-token.ts';
 import { keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.ts';
 import { openDatabase, type Database, type Db } from '../../src/db/database.ts';
 import { LISTENER_APPLICATION_NAME } from '../../src/db/notification-listener.ts';
-import { issuerKeyFromPair } from '../../src/identity/issuer-key.ts';
+import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { runPropagation } from '../../src/trust-store/propagation-job.ts';
 import { createTrustService, type TrustService } from '../../src/trust-store/trust.service.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';

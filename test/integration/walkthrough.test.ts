@@ -60,6 +60,9 @@ describe('README walkthroughs', () => {
     for (const document of mutations) expect(document, document).toContain('... on Error { code message }');
     for (const match of all.matchAll(/--(?:out|key) ([^\s)]+)/g)) expect(match[1]).toMatch(/^(?:\.credence-keys\/\w+\.json|"\$3")$/);
     expect(all).toMatch(/until curl -sf "\$CREDENCE_PUBLIC_URL\/ready"/);
+    // One server for the three of them: started once in the first, stopped once at the end of the last.
+    expect(all.match(/\bcredence serve\b|\bnpm (?:run )?(?:start|dev)\b/g)).toEqual(['credence serve']);
+    expect(all.match(/^kill \$SERVER\b/gm)).toHaveLength(1);
     const gitignore = await readFile(path.join(ROOT, '.gitignore'), 'utf8');
     expect(gitignore.split('\n')).toContain('.credence-keys/');
   });

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMMANDS, main } from '../../src/cli.ts';
 import { formatHelp, renderCliDocs } from '../../src/commands/command.ts';
+import { ImportLineSchema } from '../../src/receipts/import.ts';
+import { ACTION_CATEGORIES, OUTCOMES } from '../../src/receipts/payload-schemas.ts';
 
 /** Runs the CLI in this process and captures what it writes. */
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -101,6 +103,14 @@ describe('credence help', () => {
       expect(stdout).toContain(`  ${field} `);
     }
     expect(stdout).toContain('docs/receipt-import.md');
+  });
+
+  it('docs/receipt-import.md has a row and an example for every field the import reads, and every category and outcome', async () => {
+    const doc = await readFile(new URL('../../docs/receipt-import.md', import.meta.url), 'utf8');
+    for (const field of Object.keys(ImportLineSchema.shape)) {
+      expect(doc, field).toMatch(new RegExp(`^\\| \`${field}\` \\|.*\\| \`"${field}": [^|]+\` \\|$`, 'm'));
+    }
+    for (const value of [...ACTION_CATEGORIES, ...OUTCOMES]) expect(doc, value).toContain(`\`${value}\``);
   });
 
   it('cites no document outside the repository', async () => {

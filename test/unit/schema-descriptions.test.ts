@@ -1,6 +1,6 @@
 // The schema is documented for client developers: every type, field, argument, input field and enum value of the
 // printed schema has a description, and graphql-schema-linter passes with the project's conventions.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   buildSchema,
@@ -77,6 +77,12 @@ describe('schema documentation', () => {
     expect(undescribed(buildSchema(printed))).toEqual([]);
   });
 
+  it('cites only documents that are in the repository', () => {
+    const cited = [...printed.matchAll(/[\w./-]+\.md\b/g)].map((match) => match[0]);
+    expect(cited.length).toBeGreaterThan(0);
+    for (const document of new Set(cited)) expect(existsSync(new URL(`../../${document}`, import.meta.url)), document).toBe(true);
+  });
+
   it('notices an element without a description', () => {
     const sample = buildSchema('"""A type."""\ntype Query {\n  """A field."""\n  a(x: Int): Int\n  b: Int\n}\n');
     expect(undescribed(sample)).toEqual(['argument Query.a(x)', 'field Query.b']);
@@ -99,5 +105,18 @@ describe('schema documentation', () => {
     expect(lint('"""Reads."""\ntype Query {\n  """Fine."""\n  ok: Int\n  Bad_name: Int\n}\n')).toEqual(
       expect.arrayContaining([expect.stringMatching(/^fields-have-descriptions/), expect.stringMatching(/^fields-are-camel-cased/)]),
     );
+  });
+
+  it('names only flag codes the trust model raises in the flag descriptions (a policy copying an example must match)', () => {
+    const raised = new Set([...readFileSync(new URL('../../docs/trust-model.md', import.meta.url), 'utf8').matchAll(/^\| `([A-Z_]+)` \| (?:info|warning|critical)/gm)].map((m) => m[1]!));
+    expect(raised.has('ABUSIVE_CLIENT')).toBe(true);
+    const flag = schema.getType('TrustFlag');
+    const policy = schema.getType('TrustPolicyInput');
+    if (!isObjectType(flag) || !isInputObjectType(policy)) throw new Error('TrustFlag or TrustPolicyInput missing');
+    for (const description of [flag.getFields().code!.description!, policy.getFields().rejectFlags!.description!]) {
+      const named = [...description.matchAll(/\b[A-Z]+(?:_[A-Z]+)+\b|\bBURST\b/g)].map((m) => m[0]);
+      expect(named.length).toBeGreaterThan(0);
+      for (const code of named) expect(raised, `${code} in "${description}"`).toContain(code);
+    }
   });
 });

@@ -85,7 +85,7 @@ builder.objectField(AgentRef, 'receipts', (t) =>
 builder.mutationFields((t) => ({
   recordSettlement: t.field({
     type: RecordSettlementPayloadRef,
-    description: 'Records a platform-signed escrow settlement event (api.md §2.1). Idempotent by jti.',
+    description: 'Records a platform-signed escrow settlement event (`{"settlement": {...}}` as `credence sign-settlement` signs it; docs/cli.md). Idempotent by jti.',
     errors: { types: [InputError, SignatureError, PlatformError, ConflictError] },
     args: { event: t.arg.string({ description: 'The platform-signed settlement event, a compact JWS.', required: true, validate: SignedPayload }) },
     resolve: (_root, { event }, context) => context.services.settlements.record(event, context.clock()),

@@ -13,7 +13,7 @@ export const TrustPolicyInputRef = builder
       minVerifiedVolumeUsd: t.float({ required: false, description: 'Escrow-verified accepted volume in `window`.' }),
       minConfidence: t.float({ description: 'The lowest acceptable confidence, 0..1.', required: false }),
       window: t.field({ type: TrustWindowEnum, required: false, description: 'Defaults to LIFETIME.' }),
-      rejectFlags: t.stringList({ description: 'Flag codes that fail the policy when present (at most 20, e.g. SELF_DEALING_SUSPECTED).', required: false }),
+      rejectFlags: t.stringList({ description: 'Flag codes that fail the policy when present (at most 20, e.g. SELF_DEALING or ABUSIVE_CLIENT; unknown codes never match).', required: false }),
       rejectRestrictedClient: t.boolean({ required: false, description: 'Refuse agents restricted as clients.' }),
       rejectAbusiveClient: t.boolean({ required: false, description: 'Refuse agents flagged ABUSIVE_CLIENT (disputes as a buyer far above their agents\' other clients\').' }),
     }),

@@ -24,6 +24,8 @@ import { configureProofPool, createProofPool } from '../../../src/credentials/pr
 import type { DidDocument } from '../../../src/credentials/document-loader.ts';
 import { issueJsonLdCredential } from '../../../src/credentials/jsonld-credential.ts';
 import { createJsonLdPresentation, verifyPresentation } from '../../../src/credentials/presentation.ts';
+import { createPresentation } from '../../../src/client/presentation.ts';
+import { keyPairFromSeed } from '../../../src/crypto/ed25519.ts';
 import { verifyCredential } from '../../../src/credentials/verify.ts';
 import { aliasValidUntil, nestStatus, rewrite, prng, type Doc } from '../../helpers/credential-rewrites.ts';
 import {
@@ -44,6 +46,7 @@ import {
   knownAnswer,
   leafPaths,
   reputationDraft,
+  seed,
   tamper,
   taskDraft,
 } from './helpers.ts';
@@ -366,6 +369,32 @@ describe('DATA_INTEGRITY in presentations', () => {
     const refused = await verifyPresentation(withRevoked, { now: NOW, ...env, challenge: 'nonce-di' });
     expect(refused.valid).toBe(false);
     expect(refused.credentials[0]).toMatchObject({ revoked: true, format: 'DATA_INTEGRITY' });
+  });
+
+  it('createPresentation from credence/client presents them as JSON-LD (JSON text too), never as a JWT presentation', async () => {
+    const env = await environment();
+    // AGENT's key pair: the holder must be the subject of every credential it presents.
+    const key = keyPairFromSeed(seed(51));
+    const task = await issueDataIntegrityCredential(taskDraft(), KEY_1, env);
+    const reputation = await issueDataIntegrityCredential(reputationDraft(), KEY_1, env);
+    const text = await createPresentation({
+      key,
+      credentials: [task, JSON.stringify(reputation)],
+      challenge: 'nonce-client',
+      domain: 'market.example',
+      format: 'JSON_LD',
+      now: NOW,
+    });
+    const presentation = JSON.parse(text);
+    expect(presentation.holder).toBe(AGENT.did);
+    const verified = await verifyPresentation(presentation, { now: NOW, ...env, challenge: 'nonce-client', domain: 'market.example' });
+    expect(verified.errors).toEqual([]);
+    expect(verified.valid).toBe(true);
+    expect(verified.format).toBe('JSON_LD');
+    expect(verified.credentials.map((credential) => credential.format)).toEqual(['DATA_INTEGRITY', 'DATA_INTEGRITY']);
+    await expect(
+      createPresentation({ key, credentials: [task], challenge: 'nonce-client', domain: 'market.example', now: NOW }),
+    ).rejects.toThrow(/use format JSON_LD/);
   });
 
 });

@@ -1,9 +1,9 @@
 // Fixed keys, dates and inputs shared by the credential tests.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { didKeyFromPublicKey, keyPairFromSeed, publicKeyMultibase } from '../../../src/crypto/ed25519.ts';
-import { buildDidWebDocument, didWebFromUrl } from '../../../src/identity/did-web.ts';
+import { buildDidWebDocument, didWebFromUrl } from '../../../src/issuer/did-web.ts';
 import { createDocumentLoader, type DidDocument, type DocumentLoader } from '../../../src/credentials/document-loader.ts';
-import { didKeySigningKey, signingKeyForDid, type SigningKey } from '../../../src/credentials/issuer-key.ts';
+import { didKeySigningKey, signingKeyForDid, type SigningKey } from '../../../src/credentials/signing-key.ts';
 import {
   reputationCredential,
   taskCompletionCredential,

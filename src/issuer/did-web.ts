@@ -29,7 +29,7 @@ export function multikeyMethodId(methodId: string): string {
  * Multikey (what the eddsa-rdfc-2022 Data Integrity cryptosuite resolves). Only active keys are referenced for
  * authentication; every key stays an assertion method.
  */
-export function buildDidWebDocument(did: string, keys: readonly DidDocumentKey[], activeKeyIds: readonly string[]) {
+export function buildDidWebDocument(did: string, keys: readonly DidDocumentKey[], activeKeyIds: readonly string[]): DidWebDocument {
   const methodId = (key: DidDocumentKey) => `${did}#${key.keyId}`;
   return {
     '@context': [
@@ -41,13 +41,13 @@ export function buildDidWebDocument(did: string, keys: readonly DidDocumentKey[]
     verificationMethod: [
       ...keys.map((key) => ({
         id: methodId(key),
-        type: 'Ed25519VerificationKey2020',
+        type: 'Ed25519VerificationKey2020' as const,
         controller: did,
         publicKeyMultibase: key.publicKeyMultibase,
       })),
       ...keys.map((key) => ({
         id: multikeyMethodId(methodId(key)),
-        type: 'Multikey',
+        type: 'Multikey' as const,
         controller: did,
         publicKeyMultibase: key.publicKeyMultibase,
       })),
@@ -56,3 +56,12 @@ export function buildDidWebDocument(did: string, keys: readonly DidDocumentKey[]
     assertionMethod: [...keys.map(methodId), ...keys.map((key) => multikeyMethodId(methodId(key)))],
   };
 }
+
+// A type alias, not an interface: it must fit the document loader's open DidDocument shape.
+export type DidWebDocument = {
+  '@context': string[];
+  id: string;
+  verificationMethod: Array<{ id: string; type: 'Ed25519VerificationKey2020' | 'Multikey'; controller: string; publicKeyMultibase: string }>;
+  authentication: string[];
+  assertionMethod: string[];
+};

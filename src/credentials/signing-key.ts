@@ -9,6 +9,7 @@ import {
   signBytes,
   type Ed25519KeyPair,
 } from '../crypto/ed25519.ts';
+import type { IssuerKey } from '../issuer/issuer-key.ts';
 
 export interface SigningKey {
   /** The DID that controls the key (`did:web:…` for the service, `did:key:…` for holders). */
@@ -23,9 +24,6 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
-/** The service's issuer keys are signing keys of its did:web. */
-export type IssuerKey = SigningKey;
-
 /** A key behind a DID document the caller publishes (the service's did:web keys). */
 export function signingKeyForDid(pair: Ed25519KeyPair, did: string, keyId: string): SigningKey {
   if (!keyId || keyId.includes('#')) throw new Error('keyId is a bare fragment such as "key-1"');
@@ -36,6 +34,18 @@ export function signingKeyForDid(pair: Ed25519KeyPair, did: string, keyId: strin
     publicKey: Uint8Array.from(pair.publicKey),
     publicKeyMultibase: publicKeyMultibase(pair.publicKey),
     privateKey: privateKeyObject(pair),
+  };
+}
+
+/** The issuer key loaded at start, as the signing key of the service's did:web. */
+export function serviceSigningKey(key: IssuerKey, serviceDid: string): SigningKey {
+  return {
+    did: serviceDid,
+    keyId: key.keyId,
+    verificationMethod: `${serviceDid}#${key.keyId}`,
+    publicKey: key.publicKey,
+    publicKeyMultibase: key.publicKeyMultibase,
+    privateKey: key.privateKey,
   };
 }
 
