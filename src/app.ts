@@ -4,6 +4,8 @@ import { GraphQLError } from 'graphql';
 import type { Config } from './config.ts';
 import { createRequestContext, type Clock, type RequestContext } from './context.ts';
 import type { Database } from './db/database.ts';
+import { createReadRouter, primaryOnly, type ReadRouter } from './db/read-router.ts';
+import { readRoutingPlugin } from './http/read-routing.ts';
 import { CredenceError } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, requestParserPlugin } from './http/security.ts';
@@ -40,6 +42,10 @@ export interface AppDeps {
   limiterClock?: () => number;
   /** OpenTelemetry spans for requests, operations and resolvers; absent, no tracing code runs. */
   tracing?: Pick<Tracing, 'yogaPlugins'>;
+  /** A read replica of `database` (CREDENCE_READ_DATABASE_URL) for public reads. */
+  readDatabase?: Database;
+  /** Milliseconds for the replica's probe ages; performance.now() unless given. */
+  readRouterClock?: () => number;
 }
 
 export interface App {
@@ -49,14 +55,33 @@ export interface App {
   clock: Clock;
   /** This app's own metrics registry (served at /metrics). */
   metrics: Metrics;
+  /** Where reads go: the primary, or the read replica for public reads. */
+  reads: ReadRouter;
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? (() => new Date());
   const logger = deps.logger ?? silentLogger;
   const serviceDid = didWebFromUrl(deps.config.publicUrl);
-  const metrics = createMetrics({ webhookBacklog: () => readWebhookBacklog(deps.database.db) });
+  if (deps.readDatabase && deps.database.kind !== 'postgres') {
+    throw new Error('a read replica needs a PostgreSQL primary; the embedded database has no replicas');
+  }
+  const reads = deps.readDatabase
+    ? createReadRouter(deps.database.db, deps.readDatabase.db, {
+        maxLagMs: deps.config.readMaxLagMs,
+        ...(deps.readRouterClock ? { now: deps.readRouterClock } : {}),
+        onStateChange: (state, detail) => {
+          if (state === 'ready') logger.info('read replica serving', { state, ...detail });
+          else logger.warn('read replica not serving; reads go to the primary', { state, ...detail });
+        },
+      })
+    : primaryOnly(deps.database.db);
+  const metrics = createMetrics({
+    webhookBacklog: () => readWebhookBacklog(deps.database.db),
+    ...(deps.readDatabase ? { databaseReads: () => reads.stats() } : {}),
+  });
   const services = createServices(deps.database.db, clock, {
+    reads,
     credentials: {
       serviceDid,
       publicUrl: deps.config.publicUrl,
@@ -141,6 +166,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Before everything: request ids, the request log line and request metrics see every response.
       observabilityPlugin({ logger, metrics }),
+      // Decides, per request, whether its reads may go to the replica (public reads) or must see the primary.
+      readRoutingPlugin(reads),
       // Inside it, so the request span knows the request id and the log lines get the trace ids.
       ...(deps.tracing?.yogaPlugins() ?? []),
       corsPlugin(deps.config.corsOrigins),
@@ -173,5 +200,5 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
 
-  return { yoga, services, serviceDid, clock, metrics };
+  return { yoga, services, serviceDid, clock, metrics, reads };
 }

@@ -59,6 +59,8 @@ const corsOrigins = z
 
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
+  CREDENCE_READ_DATABASE_URL: z.string().min(1).optional(),
+  CREDENCE_READ_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   CREDENCE_DATA_DIR: z.string().min(1).default('.credence'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -102,6 +104,12 @@ const ConfigSchema = z.object({
 
 export interface Config {
   databaseUrl: string | undefined;
+  /**
+   * A read replica of DATABASE_URL (PostgreSQL streaming replication) for public reads, and how far behind it may
+   * fall before reads go back to the primary (docs/operations.md, "Read replicas").
+   */
+  readDatabaseUrl: string | undefined;
+  readMaxLagMs: number;
   dataDir: string;
   port: number;
   host: string;
@@ -155,8 +163,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid configuration: ${problems}`);
   }
   const value = parsed.data;
+  if (value.CREDENCE_READ_DATABASE_URL && !value.DATABASE_URL) {
+    throw new Error(
+      'invalid configuration: CREDENCE_READ_DATABASE_URL needs a PostgreSQL primary in DATABASE_URL; ' +
+        'the embedded database (no DATABASE_URL) has no replicas',
+    );
+  }
   return Object.freeze({
     databaseUrl: value.DATABASE_URL,
+    readDatabaseUrl: value.CREDENCE_READ_DATABASE_URL,
+    readMaxLagMs: value.CREDENCE_READ_MAX_LAG_MS,
     dataDir: value.CREDENCE_DATA_DIR,
     port: value.PORT,
     host: value.HOST,

@@ -97,11 +97,16 @@ async function openAndListen(config: Config, logger: Logger, opened: Array<() =>
       );
     });
   }
+  // The replica may be down at start: reads then go to the primary until a probe finds it (read-router.ts).
+  const readDatabase = config.readDatabaseUrl
+    ? await openDatabase({ databaseUrl: config.readDatabaseUrl, ...(tracing ? { wrapDialect: tracing.wrapDialect } : {}) })
+    : undefined;
+  if (readDatabase) opened.push(() => readDatabase.close());
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const issuerKey = await loadIssuerKey({ issuerKey: config.issuerKey, dataDir: config.dataDir });
   opened.push(closeProofPool);
-  const app = await createApp({ config, database, issuerKey, logger, ...(tracing ? { tracing } : {}) });
+  const app = await createApp({ config, database, issuerKey, logger, ...(tracing ? { tracing } : {}), ...(readDatabase ? { readDatabase } : {}) });
 
   // Slow or stalled clients must not hold sockets forever: they get 408 and the socket closes. Node checks these
   // deadlines on an interval, so the interval must be short next to them.
@@ -203,6 +208,7 @@ async function openAndListen(config: Config, logger: Logger, opened: Array<() =>
           server.closeIdleConnections();
         });
         await database.close();
+        await readDatabase?.close();
         // The last spans (this shutdown's own requests) go out before the process ends.
         await tracing?.shutdown();
       })();

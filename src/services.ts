@@ -1,5 +1,6 @@
 // Composition root for services: repositories over one Kysely instance, services over repositories.
 import type { Db } from './db/database.ts';
+import type { ReadRouter } from './db/read-router.ts';
 import type { Clock } from './clock.ts';
 import { createTokenStore } from './auth/token-store.repository.ts';
 import { createAgentRepository } from './identity/agent.repository.ts';
@@ -38,10 +39,12 @@ export interface ServiceOptions {
   trustAnchors?: readonly string[];
   /** Counts every submitted receipt by outcome (the app's /metrics); uncounted without one. */
   ingestCounter?: IngestCounter;
+  /** Where public reads go (src/db/read-router.ts); all on `db` unless given. */
+  reads?: ReadRouter;
 }
 
 export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
-  const trust = createTrustService(db);
+  const trust = createTrustService(db, options.reads ? { reads: options.reads } : {});
   // Change detection runs inside the receipt and credential transactions (webhooks and trustChanged).
   const announcer = createTrustAnnouncer({ scoreDelta: options.webhooks?.scoreDelta ?? 5 });
   const issuerKeys = createIssuerKeyService(db, { serviceDid: options.credentials.serviceDid });

@@ -7,7 +7,13 @@ import pg from 'pg';
  * Stops a handler. From the PostgreSQL listener it also carries `sync`; PGlite's listen hands notifications to its
  * handlers before the committing statement returns, so it needs none.
  */
-export type Unlisten = (() => Promise<void>) & { sync?: ListenerSync };
+export type Unlisten = (() => Promise<void>) & { sync?: ListenerSync; fenceLsn?: FenceLsn };
+
+/**
+ * The primary's WAL insert position read by the latest answered `sync` (null before one answers): every commit whose
+ * notification was handled by then lies at or before it, so a replica that has replayed it holds those changes.
+ */
+export type FenceLsn = () => string | null;
 
 /**
  * Resolves with the listening connection's number once every notification committed before the call (or, with
@@ -51,7 +57,7 @@ export function createPostgresListener(connectionString: string, options: Postgr
   let connectionNumber = 0;
   let fenceRunning: Promise<number | null> | null = null;
   let fenceQueued: Promise<number | null> | null = null;
-  let lastFence: { sentAt: number; number: number } | null = null;
+  let lastFence: { sentAt: number; number: number; lsn: string } | null = null;
   // Set when a fence did not answer in time: until one answers, callers do not wait for it.
   let stalled = false;
 
@@ -122,7 +128,7 @@ export function createPostgresListener(connectionString: string, options: Postgr
   }
 
   /**
-   * A trivial query on the listening connection: PostgreSQL sends a session's pending notifications before it
+   * A cheap query on the listening connection: PostgreSQL sends a session's pending notifications before it
    * reports the query done, so when it answers, every notification committed before it was sent has been handled.
    */
   function runFence(): Promise<number | null> {
@@ -133,11 +139,12 @@ export function createPostgresListener(connectionString: string, options: Postgr
     }
     const number = connectionNumber;
     const sentAt = performance.now();
-    const answered = current.query('select 1').then(
-      () => {
+    // The insert position, not the flushed one: it covers commits made visible without waiting for a flush too.
+    const answered = current.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn').then(
+      (result) => {
         stalled = false;
         if (client !== current || connectionNumber !== number) return null;
-        if (!lastFence || lastFence.sentAt < sentAt) lastFence = { sentAt, number };
+        if (!lastFence || lastFence.sentAt < sentAt) lastFence = { sentAt, number, lsn: result.rows[0]!.lsn };
         return number;
       },
       () => null,
@@ -205,6 +212,7 @@ export function createPostgresListener(connectionString: string, options: Postgr
         }
       };
       unlisten.sync = sync;
+      unlisten.fenceLsn = () => (lastFence && lastFence.number === connectionNumber ? lastFence.lsn : null);
       return unlisten;
     },
 

@@ -4,6 +4,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Plugin } from 'graphql-yoga';
 import type { IngestOutcome } from '../receipts/ingest-metrics.ts';
+import type { ReadRouterStats } from '../db/read-router.ts';
 
 /** Seconds; tuned for trust reads in milliseconds and batch writes in seconds. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -22,6 +23,8 @@ export interface WebhookBacklog {
 export interface MetricsOptions {
   /** Read at scrape time; absent or returning null (no outbox table) reports 0. */
   webhookBacklog?: () => Promise<WebhookBacklog | null>;
+  /** Read at scrape time: reads by target and fallbacks to the primary, when a read replica is configured. */
+  databaseReads?: () => ReadRouterStats;
   /** Process metrics (CPU, memory, event loop, GC); on unless turned off. */
   processMetrics?: boolean;
 }
@@ -117,6 +120,41 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       }
     },
   });
+
+  if (options.databaseReads) {
+    const databaseReads = options.databaseReads;
+    new Counter({
+      name: 'credence_db_reads_total',
+      help: 'Reads routed by the read router, by where they ran (primary, replica).',
+      labelNames: ['target'] as const,
+      registers: [registry],
+      collect() {
+        const { reads } = databaseReads();
+        this.reset();
+        for (const [target, count] of Object.entries(reads)) this.inc({ target }, count);
+      },
+    });
+    new Counter({
+      name: 'credence_db_read_fallbacks_total',
+      help: 'Public reads sent to the primary instead of the replica, by reason (down, lagging, behind, unknown, not-a-replica).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+      collect() {
+        const { fallbacks } = databaseReads();
+        this.reset();
+        for (const [reason, count] of Object.entries(fallbacks)) this.inc({ reason }, count);
+      },
+    });
+    new Gauge({
+      name: 'credence_db_replica_lag_seconds',
+      help: 'Replay lag of the read replica at its last probe (-1 when unknown or down).',
+      registers: [registry],
+      collect() {
+        const { lagMs } = databaseReads();
+        this.set(lagMs === null ? -1 : lagMs / 1000);
+      },
+    });
+  }
 
   const operationLabel = boundedLabel();
   const routeLabel = boundedLabel();

@@ -6,10 +6,16 @@
 // Following the database's change notices (`follow`), a warm read skips that statement too: the database announces
 // every change to trust inputs on `credence_trust_inputs` (migration 2026-12-04T0012), this instance drops what
 // changed, and a read answers from memory once the listener has caught up with every commit made before the read
-// began (a `select 1` on the listening connection, shared by all reads waiting at that moment). When the listener
+// began (a cheap query on the listening connection, shared by all reads waiting at that moment). When the listener
 // is down or slow, reads go back to the version check; when it comes back on a new connection, memory is cleared
 // (docs/operations.md, "Trust read cache").
+//
+// With a read replica (src/db/read-router.ts), a public read's statement may run there. What it reads is kept in
+// memory only when the replica has replayed the primary's position that covers every notice handled so far (the
+// position a listener catch-up read); otherwise a replica still behind a notified change could refill memory with
+// the answer that notice had just dropped (docs/operations.md, "Read replicas").
 import type { Db } from '../db/database.ts';
+import type { ReadRouter } from '../db/read-router.ts';
 import type { ListenerSync, NotificationHandler, Unlisten } from '../db/notification-listener.ts';
 import { computeTrustReport } from '../trust/engine.ts';
 import { hourOf, DAY_MS, type AgentAggregates } from '../trust/evidence.ts';
@@ -43,6 +49,8 @@ export interface TrustServiceOptions {
    * catch-up is at most this old.
    */
   maxStalenessMs?: number;
+  /** Sends public reads to the read replica when one is configured; every read goes to `db` without it. */
+  reads?: ReadRouter;
 }
 
 /** What `follow` needs from the database: its LISTEN (src/db/database.ts). */
@@ -84,8 +92,11 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   const pending = new Set<PendingRead>();
   const stats: TrustCacheStats = { memoryReads: 0, databaseReads: 0, resyncs: 0 };
   // null: not following. `sync` undefined: notices arrive before the committing statement returns (PGlite).
-  let following: { unlisten: Unlisten; sync: ListenerSync | undefined } | null = null;
+  let following: { unlisten: Unlisten; sync: ListenerSync | undefined; fenceLsn: (() => string | null) | undefined } | null = null;
   let connection: number | null = null;
+  // Notices handled so far, and the primary position known to cover all of them up to `coveredSeq`.
+  let noticeSeq = 0;
+  let covered: { lsn: string; seq: number } | null = null;
 
   function remember(agent: CachedAgent): void {
     if (cacheSize <= 0) return;
@@ -101,6 +112,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   }
 
   function onNotice(payload: string): void {
+    noticeSeq += 1;
     if (payload.startsWith('a:')) {
       const did = payload.slice(2);
       cache.delete(did);
@@ -118,15 +130,44 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   async function caughtUp(): Promise<boolean> {
     if (!following) return false;
     if (!following.sync) return true;
+    const seq = noticeSeq;
     const number = await following.sync(maxStalenessMs);
     if (number === null) return false;
     if (number !== connection) {
       // A new listening connection: notices sent while none listened are lost, so nothing held can be trusted.
       forgetAll();
       connection = number;
+      covered = null;
       stats.resyncs += 1;
     }
+    // A catch-up sent by this call answered after every notice counted in `seq`: its position covers them.
+    if (maxStalenessMs === 0) coverNotices(seq);
     return true;
+  }
+
+  function coverNotices(seq: number): void {
+    const lsn = following?.fenceLsn?.() ?? null;
+    if (lsn !== null && covered?.seq !== seq) covered = { lsn, seq };
+  }
+
+  /**
+   * The primary position a replica must have replayed before what it reads may be kept: one covering every notice
+   * handled so far. Null when none can be had (the listener is down): then nothing read there is kept.
+   */
+  async function coveringLsn(): Promise<string | null> {
+    if (!following?.sync || !following.fenceLsn) return null;
+    if (covered && covered.seq === noticeSeq) return covered.lsn;
+    const seq = noticeSeq;
+    const number = await following.sync(0);
+    if (number === null || number !== connection) return null;
+    coverNotices(seq);
+    return covered?.seq === seq ? covered.lsn : null;
+  }
+
+  function clearChanges(read: PendingRead): void {
+    read.changedAgents.clear();
+    read.changedPlatforms = false;
+    read.changedAll = false;
   }
 
   /** Reports from memory alone, or null when something needed is not held. */
@@ -166,9 +207,30 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     const unique = [...new Set(dids)];
     const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
     const useCache = !override && cacheSize > 0;
+    // Registered before catching up, so no notice can slip between the catch-up and the statement unseen.
+    const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedAll: false };
+    if (following) pending.add(read);
+    try {
+      return await readReports(dids, unique, asOf, fromHour, useCache, read, override);
+    } finally {
+      pending.delete(read);
+    }
+  }
+
+  async function readReports(
+    dids: readonly string[],
+    unique: readonly string[],
+    asOf: Date,
+    fromHour: number,
+    useCache: boolean,
+    read: PendingRead,
+    override?: TrustContextOverride,
+  ): Promise<TrustReport[]> {
     if (useCache && following && (await caughtUp())) {
       const computed = fromMemory(unique, asOf, fromHour);
       if (computed) return dids.map((did) => computed.get(did)!);
+      // Notices handled so far are about commits the primary's next statement sees; only later ones count.
+      clearChanges(read);
     }
 
     const held = new Map<string, CachedAgent>();
@@ -179,13 +241,18 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       return { did, version: entry.version, run: entry.run, platformSet: entry.platformSet };
     });
     const knownPlatforms = [...new Set([...held.values()].flatMap((entry) => entry.platformDids))];
-    const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedAll: false };
-    if (following) pending.add(read);
+    // Kept in memory only if read on the primary, or on a replica that replayed every notified change.
+    let keepable = true;
     let result: Awaited<ReturnType<typeof readTrustInputs>>;
-    try {
+    if (options.reads) {
+      const minLsn = options.reads.targetNow() === 'replica' && following && useCache ? await coveringLsn() : null;
+      // Every notice handled so far lies at or before `minLsn`, which the replica must have replayed to be read.
+      if (minLsn !== null) clearChanges(read);
+      const routed = await options.reads.read((target) => readTrustInputs(target, known, fromHour, knownPlatforms), { minLsn });
+      result = routed.value;
+      keepable = routed.target === 'primary' || minLsn !== null || !following;
+    } else {
       result = await readTrustInputs(db, known, fromHour, knownPlatforms);
-    } finally {
-      pending.delete(read);
     }
     stats.databaseReads += 1;
 
@@ -193,8 +260,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       ? new Map([...result.standings].map(([did, standing]) => [did, { ...standing, credibleShare: override.platformShares!.get(did) ?? null }]))
       : result.standings;
     // What this statement read is current unless a notice about it arrived while it ran.
-    const keep = (did: string) => useCache && !read.changedAll && !read.changedAgents.has(did);
-    if (following && useCache && !read.changedAll && !read.changedPlatforms) {
+    const keep = (did: string) => useCache && keepable && !read.changedAll && !read.changedAgents.has(did);
+    if (following && useCache && keepable && !read.changedAll && !read.changedPlatforms) {
       for (const [did, standing] of result.standings) standingsHeld.set(did, standing);
     }
     const computed = new Map<string, TrustReport>();
@@ -231,13 +298,15 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       const unlisten = await source.listen(TRUST_INPUTS_CHANNEL, onNotice);
       // Anything read before listening may have missed a notice.
       forgetAll();
-      following = { unlisten, sync: unlisten.sync };
+      following = { unlisten, sync: unlisten.sync, fenceLsn: unlisten.fenceLsn };
+      covered = null;
     },
     /** Stops following: reads check versions again. */
     async unfollow(): Promise<void> {
       const current = following;
       following = null;
       connection = null;
+      covered = null;
       forgetAll();
       await current?.unlisten();
     },

@@ -39,9 +39,9 @@ export interface TestApp {
 export const ISSUER_SEED = Buffer.alloc(32, 7);
 
 export async function createTestApp(
-  kind: TestDatabaseKind,
+  kind: TestDatabaseKind | TestDatabase,
   env: Record<string, string> = {},
-  overrides: Pick<AppDeps, 'trustReports' | 'limiterClock' | 'logger'> = {},
+  overrides: Pick<AppDeps, 'trustReports' | 'limiterClock' | 'logger' | 'readDatabase' | 'readRouterClock'> = {},
 ): Promise<TestApp> {
   const admin = newKey();
   const config = loadConfig({
@@ -50,7 +50,8 @@ export async function createTestApp(
     CREDENCE_ADMIN_DIDS: admin.did,
     ...env,
   });
-  const testDatabase = await createTestDatabase(kind);
+  // A database made by the caller (a replicated pair) is used as given.
+  const testDatabase = typeof kind === 'string' ? await createTestDatabase(kind) : kind;
   const state = { now: new Date('2026-11-01T12:00:00Z') };
   const app = await createApp({
     config,
