@@ -9,8 +9,9 @@ const PURE = [
   '^src/trust/',
   '^src/credentials/(credential-shape|credential-types|dates|jsonld-credential|jwt-credential|presentation|schema-validation|status-list|verification-result|verify)\\.ts$',
   '^src/issuer/did-web\\.ts$',
-  '^src/badges/',
-  '^src/pages/',
+  '^src/web/badges/',
+  '^src/web/pages/',
+  '^src/web/escape\\.ts$',
 ];
 
 module.exports = {
@@ -21,15 +22,16 @@ module.exports = {
       severity: 'error',
       from: { path: PURE },
       to: {
-        path: ['^src/db/', '^src/http/', '^src/graphql/', '\\.repository\\.ts$'],
+        // The route modules of src/rest/ and src/web/ (src/web/*-routes.ts) are the HTTP layer too.
+        path: ['^src/db/', '^src/http/', '^src/rest/', '^src/web/[^/]+-routes\\.ts$', '^src/graphql/', '\\.repository\\.ts$'],
       },
     },
     {
       name: 'pure-module-imports-io-package',
-      comment: 'Pure modules do not import database drivers, GraphQL or HTTP server packages either.',
+      comment: 'Pure modules do not import database drivers, GraphQL, HTTP server or router packages either.',
       severity: 'error',
       from: { path: PURE },
-      to: { path: '(^|node_modules/)(kysely|pg|@electric-sql/pglite|graphql|graphql-yoga|@pothos/[^/]+|undici)(/|$)' },
+      to: { path: '(^|node_modules/)(kysely|pg|@electric-sql/pglite|graphql|graphql-yoga|@pothos/[^/]+|undici|hono|@hono/[^/]+)(/|$)' },
     },
     {
       name: 'pure-module-imports-network',

@@ -11,13 +11,8 @@ import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, requestParserPlugin } from './http/security.ts';
 import { corsPlugin } from './http/cors.ts';
 import { httpCachePlugin } from './http/http-cache.ts';
-import { routesPlugin } from './http/routes.ts';
-import { credentialRoutesPlugin } from './http/credential-routes.ts';
-import { reputationRoutesPlugin } from './http/reputation-routes.ts';
-import { badgeRoutesPlugin } from './http/badge-routes.ts';
-import { pageRoutesPlugin } from './http/page-routes.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
-import { createProfileService } from './profile/profile.service.ts';
+import { createProfileService } from './web/profile/profile.service.ts';
 import type { TrustReportSource } from './credentials/credential.service.ts';
 import { serviceSigningKey } from './credentials/signing-key.ts';
 import { didWebFromUrl } from './issuer/did-web.ts';
@@ -32,7 +27,7 @@ import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { StreamSlots } from './http/stream-limits.ts';
 import { graphiqlPage } from './http/graphiql-page.ts';
 import { readWebhookBacklog } from './http/webhook-backlog.repository.ts';
-import { countingIngest } from './receipts/ingest-metrics.ts';
+import { createRouter, routerPlugin } from './router.ts';
 import { createServices, type Services } from './services.ts';
 import { createTrustChangeFeed } from './webhooks/trust-change-feed.ts';
 
@@ -82,6 +77,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
         },
       })
     : primaryOnly(deps.database.db);
+  const metrics = createMetrics({
+    webhookBacklog: () => readWebhookBacklog(deps.database.db),
+    ...(deps.readDatabase ? { databaseReads: () => reads.stats() } : {}),
+  });
   const services = createServices(deps.database.db, clock, {
     reads,
     credentials: {
@@ -94,12 +93,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     webhooks: { scoreDelta: deps.config.webhooks.scoreDelta, allowPrivateAddresses: deps.config.webhooks.allowPrivateAddresses },
     trustChanges: createTrustChangeFeed(deps.database, logger),
     trustAnchors: deps.config.trust.anchors,
+    ingestCounter: metrics,
   });
-  const metrics = createMetrics({
-    webhookBacklog: () => readWebhookBacklog(deps.database.db),
-    ...(deps.readDatabase ? { databaseReads: () => reads.stats() } : {}),
-  });
-  services.receipts = countingIngest(services.receipts, metrics);
   await services.issuerKeys.publish(deps.issuerKey, clock());
   await services.credentials.ensureStatusList(clock());
   // Listening from the start: a trustChanged subscriber hears every change committed after it subscribed.
@@ -123,6 +118,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 
   const profiles = createProfileService(deps.database.db, services, { publicUrl: deps.config.publicUrl });
+
+  const router = createRouter({
+    rest: { services, clock, maxBodyBytes: deps.config.maxBodyBytes, logger },
+    service: { services, ping: () => deps.database.ping() },
+    credentials: { statusList: (listId) => services.credentials.statusList(listId) },
+    badges: { profiles, clock },
+    pages: { profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl },
+  });
 
   const graphiql = graphiqlPage();
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
@@ -186,17 +189,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         onStoreError: (error) => logger.warn('rate-limit store unavailable; request not limited', { error: error instanceof Error ? error.message : String(error) }),
       }),
       metricsRoutePlugin(metrics),
-      // First of the routes: it answers its own oversized bodies in its own envelope.
-      reputationRoutesPlugin({ services, clock, maxBodyBytes: deps.config.maxBodyBytes, logger }),
+      // REST, pages, badges, credential documents, /health, /ready and the DID document. Before bodyLimitPlugin, so
+      // the REST API answers its own oversized bodies in its own envelope; every other path it leaves to that plugin.
+      routerPlugin(router, { maxBodyBytes: deps.config.maxBodyBytes }),
       bodyLimitPlugin(deps.config.maxBodyBytes),
       // graphql-sse at /graphql/stream (single-connection and distinct-connections modes), under the same caps.
       ...graphqlSsePlugins({ streams: contextDeps.streams, maxBodyBytes: deps.config.maxBodyBytes, trustProxy: deps.config.trustProxy }),
       // MCP over Streamable HTTP: tools over the same services and per-request context as /graphql.
       mcpRoutePlugin({ context: (authorization) => createRequestContext(contextDeps, authorization), maxBodyBytes: deps.config.maxBodyBytes, logger }),
-      routesPlugin({ services, ping: () => deps.database.ping() }),
-      credentialRoutesPlugin({ statusList: (listId) => services.credentials.statusList(listId) }),
-      badgeRoutesPlugin({ profiles, clock }),
-      pageRoutesPlugin({ profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl }),
       armorPlugin(),
       nestingLimitPlugin(),
       nulCharacterPlugin(),

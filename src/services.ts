@@ -11,6 +11,8 @@ import { createIssuerKeyService } from './issuer/issuer-key.service.ts';
 import { createReceiptRepository } from './receipts/receipt.repository.ts';
 import { createReceiptService } from './receipts/receipt.service.ts';
 import { createReceiptStore } from './receipts/receipt-store.ts';
+import { createReceiptSubmission } from './receipts/receipt-submission.ts';
+import { countingIngest, type IngestCounter } from './receipts/ingest-metrics.ts';
 import { createSettlementRepository } from './receipts/settlement.repository.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
 import { createTrustService } from './trust-store/trust.service.ts';
@@ -35,6 +37,8 @@ export interface ServiceOptions {
   trustChanges?: TrustChangeFeed;
   /** Configured trust anchors (CREDENCE_TRUST_ANCHORS), listed beside the admin-named ones. */
   trustAnchors?: readonly string[];
+  /** Counts every submitted receipt by outcome (the app's /metrics); uncounted without one. */
+  ingestCounter?: IngestCounter;
   /** Where public reads go (src/db/read-router.ts); all on `db` unless given. */
   reads?: ReadRouter;
 }
@@ -55,6 +59,17 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     },
     onRevoked: (trx, revoked, now) => announcer.credentialsRevoked(trx, revoked, now),
   });
+  const storedReceipts = createReceiptService(
+    db,
+    createReceiptStore({
+      receiptsStored: announcer.receiptsStored,
+      receiptRevoked: announcer.receiptRevoked,
+      // Revoking a receipt revokes the task credentials built on it, in the same transaction.
+      revokeDerived: (trx, receipt, by, now) =>
+        credentials.revokeForReceiptIn(trx, receipt.receipt_id, receipt.revoked_reason ?? 'receipt revoked', by, now),
+    }),
+  );
+  const receipts = options.ingestCounter ? countingIngest(storedReceipts, options.ingestCounter) : storedReceipts;
   return {
     tokenStore: createTokenStore(db, clock),
     agents: createAgentService(createAgentRepository(db)),
@@ -63,16 +78,9 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
     }),
     issuerKeys,
     settlements: createSettlementService(db),
-    receipts: createReceiptService(
-      db,
-      createReceiptStore({
-        receiptsStored: announcer.receiptsStored,
-        receiptRevoked: announcer.receiptRevoked,
-        // Revoking a receipt revokes the task credentials built on it, in the same transaction.
-        revokeDerived: (trx, receipt, by, now) =>
-          credentials.revokeForReceiptIn(trx, receipt.receipt_id, receipt.revoked_reason ?? 'receipt revoked', by, now),
-      }),
-    ),
+    receipts,
+    // Every entry point (GraphQL, REST) submits through this use case.
+    submissions: createReceiptSubmission({ receipts, trust, credentials }),
     credentials,
     trust,
     trustAnchors: createTrustAnchorService(db, options.trustAnchors ?? []),

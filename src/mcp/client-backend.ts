@@ -1,7 +1,7 @@
 // The MCP tools over the typed client, for `credence mcp`: a local agent's server that talks to a Credence service
 // over HTTP. With the agent's key it acts as that DID (the client mints a fresh single-use token per call) and signs
 // presentations locally; the key never leaves this process.
-import { badgeSvgUrl, profileUrl } from '../badges/trust-badge.ts';
+import { badgeSvgUrl, profileUrl } from '../web/badges/trust-badge.ts';
 import { CredenceClientError, type CredenceClient } from '../client/credence-client.ts';
 import { createPresentation } from '../client/presentation.ts';
 import type { Agent, Credential, VerificationResult } from '../client/types.ts';

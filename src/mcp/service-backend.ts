@@ -1,7 +1,7 @@
 // The MCP tools over the service's own services, for one HTTP request: reads need nothing, acting tools verify the
 // request's bearer token exactly as GraphQL does (lazily, so a read never spends it; single use; audience = the
 // service DID) through the same request context.
-import { badgeSvgUrl, profileUrl } from '../badges/trust-badge.ts';
+import { badgeSvgUrl, profileUrl } from '../web/badges/trust-badge.ts';
 import type { RequestContext } from '../context.ts';
 import type { AgentRow, CredentialRow } from '../db/schema.ts';
 import type { ServiceCredentialVerification } from '../credentials/credential.service.ts';

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { formatScore, TIER_STYLES, type Tier } from '../../src/badges/trust-badge.ts';
+import { formatScore, TIER_STYLES, type Tier } from '../../src/web/badges/trust-badge.ts';
 import { buildAgentWithHistory, type AgentWithHistory } from '../helpers/profile.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 

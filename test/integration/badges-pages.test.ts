@@ -3,10 +3,10 @@
 // headers.
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BADGE_STYLES } from '../../src/badges/badge-svg.ts';
-import { computeEtag, MAX_LABEL_LENGTH, TIER_COLORS } from '../../src/badges/trust-badge.ts';
-import { NAMED_COLORS } from '../../src/badges/badge-svg.ts';
-import { CONTENT_SECURITY_POLICY, HTML_SECURITY_HEADERS } from '../../src/pages/layout.ts';
+import { BADGE_STYLES } from '../../src/web/badges/badge-svg.ts';
+import { computeEtag, MAX_LABEL_LENGTH, TIER_COLORS } from '../../src/web/badges/trust-badge.ts';
+import { NAMED_COLORS } from '../../src/web/badges/badge-svg.ts';
+import { CONTENT_SECURITY_POLICY, HTML_SECURITY_HEADERS } from '../../src/web/pages/layout.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { createScene, signReceipt, SUBMIT } from '../helpers/marketplace.ts';
 import { buildAgentWithHistory, CLAIM, HOSTILE_NAME, type AgentWithHistory } from '../helpers/profile.ts';

@@ -6,7 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTaskReceipt } from '../../src/client/signing.ts';
-import { formatReputationDelta } from '../../src/http/reputation-shapes.ts';
+import { formatReputationDelta } from '../../src/rest/reputation-shapes.ts';
 import {
   CREDENTIAL_SCHEMA,
   CREDENTIALS_SCHEMA,

@@ -60,19 +60,22 @@ describe('npm run check:architecture', () => {
       'src/db/database.ts': 'export const db = 1;\n',
       'src/http/routes.ts': 'export const route = 1;\n',
       'src/trust/engine.ts': "import { db } from '../db/database.ts';\nexport const score = db;\n",
-      'src/badges/trust-badge.ts': "import { route } from '../http/routes.ts';\nexport const badge = route;\n",
-      'src/pages/home-page.ts': "import { parse } from 'graphql';\nexport const page = parse;\n",
+      'src/web/badges/trust-badge.ts': "import { route } from '../../http/routes.ts';\nexport const badge = route;\n",
+      'src/web/pages/home-page.ts': "import { parse } from 'graphql';\nexport const page = parse;\n",
+      'src/web/page-routes.ts': 'export const pageRoutes = 1;\n',
+      'src/web/pages/layout.ts': "import { pageRoutes } from '../page-routes.ts';\nexport const layout = pageRoutes;\n",
       'src/credentials/verify.ts': "import { lookup } from 'node:dns';\nexport const verify = lookup;\n",
     });
     expect(violations).toEqual(
       expect.arrayContaining([
         { rule: 'pure-module-does-io', from: 'src/trust/engine.ts', to: 'src/db/database.ts' },
-        { rule: 'pure-module-does-io', from: 'src/badges/trust-badge.ts', to: 'src/http/routes.ts' },
-        expect.objectContaining({ rule: 'pure-module-imports-io-package', from: 'src/pages/home-page.ts' }),
+        { rule: 'pure-module-does-io', from: 'src/web/badges/trust-badge.ts', to: 'src/http/routes.ts' },
+        { rule: 'pure-module-does-io', from: 'src/web/pages/layout.ts', to: 'src/web/page-routes.ts' },
+        expect.objectContaining({ rule: 'pure-module-imports-io-package', from: 'src/web/pages/home-page.ts' }),
         expect.objectContaining({ rule: 'pure-module-imports-network', from: 'src/credentials/verify.ts' }),
       ]),
     );
-    expect(violations).toHaveLength(4);
+    expect(violations).toHaveLength(5);
   }, 60_000);
 
   it('fails a cycle between two folders, though no module cycle', async () => {

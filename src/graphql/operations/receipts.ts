@@ -98,8 +98,8 @@ builder.mutationFields((t) => ({
       cosignatures: t.arg.stringList({ required: false, description: 'Counterparty co-signatures over the receipt hash (compact JWS).' }),
     },
     resolve: async (_root, { receipt, cosignatures }, context) => {
-      const [result] = await context.services.receipts.submitMany([{ receipt, cosignatures }], context.clock());
-      return toSubmitReceiptResult(result!) as never;
+      const result = await context.services.submissions.submitOne({ receipt, cosignatures }, context.clock());
+      return toSubmitReceiptResult(result) as never;
     },
   }),
   submitReceipts: t.field({
@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_root, { receipts }, context) => ({
-      results: await context.services.receipts.submitMany(receipts, context.clock()),
+      results: await context.services.submissions.submitMany(receipts, context.clock()),
     }),
   }),
   revokeReceipt: t.field({

@@ -1,7 +1,7 @@
 import type { AgentRow } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { AgentKindEnum } from './agent-kind.ts';
-import { badgeMarkdown, badgeSvgUrl, profileUrl } from '../../badges/trust-badge.ts';
+import { badgeMarkdown, badgeSvgUrl, profileUrl } from '../../web/badges/trust-badge.ts';
 
 export const AgentRef = builder.loadableNodeRef<AgentRow, string, string>('Agent', {
   id: { resolve: (agent) => agent.did, description: 'The global id (opaque): use it with node(id:).' },

@@ -9,8 +9,8 @@ import {
   parseColor,
   renderBadgeSvg,
   textColorFor,
-} from '../../../src/badges/badge-svg.ts';
-import { measureText } from '../../../src/badges/text-width.ts';
+} from '../../../src/web/badges/badge-svg.ts';
+import { measureText } from '../../../src/web/badges/text-width.ts';
 
 const HOSTILE = `<b onload="x">&'quote'`;
 
@@ -21,7 +21,7 @@ function assertWellFormed(svg: string) {
   expect(svg.endsWith('</svg>')).toBe(true);
   const withoutTags = svg.replace(/<\/?[a-zA-Z][a-zA-Z0-9-]*(\s+[a-zA-Z:-][a-zA-Z0-9:-]*="[^"<>]*")*\s*\/?>/g, '');
   expect(withoutTags).not.toMatch(/[<>]/);
-  expect(svg.replace(/&(amp|lt|gt|quot|apos);/g, '')).not.toContain('&');
+  expect(svg.replace(/&(amp|lt|gt|quot|apos|#[0-9]+);/g, '')).not.toContain('&');
 }
 
 describe('renderBadgeSvg', () => {
@@ -40,7 +40,7 @@ describe('renderBadgeSvg', () => {
     expect(svg).not.toContain('onload="');
     const expected = escapeXml(style === 'for-the-badge' ? HOSTILE.toUpperCase() : HOSTILE);
     expect(expected).toBe(
-      style === 'for-the-badge' ? '&lt;B ONLOAD=&quot;X&quot;&gt;&amp;&apos;QUOTE&apos;' : '&lt;b onload=&quot;x&quot;&gt;&amp;&apos;quote&apos;',
+      style === 'for-the-badge' ? '&lt;B ONLOAD=&quot;X&quot;&gt;&amp;&#39;QUOTE&#39;' : '&lt;b onload=&quot;x&quot;&gt;&amp;&#39;quote&#39;',
     );
     expect(svg).toContain(`>${expected}</text>`);
     expect(svg).toContain(`aria-label="${expected}: ${expected}"`);

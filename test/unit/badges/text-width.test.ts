@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { glyphWidth, hasKnownWidth, measureText } from '../../../src/badges/text-width.ts';
+import { glyphWidth, hasKnownWidth, measureText } from '../../../src/web/badges/text-width.ts';
 
 describe('measureText', () => {
   it('is zero for the empty string and grows with every visible character', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BADGE_STYLES, NAMED_COLORS } from '../../../src/badges/badge-svg.ts';
+import { BADGE_STYLES, NAMED_COLORS } from '../../../src/web/badges/badge-svg.ts';
 import {
   BADGE_CACHE_CONTROL,
   TIER_COLORS,
@@ -17,7 +17,7 @@ import {
   shieldsEndpointJson,
   trustBadgeContent,
   type Tier,
-} from '../../../src/badges/trust-badge.ts';
+} from '../../../src/web/badges/trust-badge.ts';
 
 const DID = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
 const BASE = 'http://localhost:4000';
@@ -151,7 +151,7 @@ describe('URLs and snippets', () => {
     expect(badgeHtml(BASE, DID)).toBe(
       `<a href="${BASE}/agents/${DID}"><img src="${BASE}/badge/${DID}.svg" alt="Credence trust badge"></a>`,
     );
-    expect(badgeHtml(BASE, DID, { alt: '"><x' })).toContain('alt="&#34;&#62;&#60;x"');
+    expect(badgeHtml(BASE, DID, { alt: '"><x' })).toContain('alt="&quot;&gt;&lt;x"');
   });
 
   it('keeps colons in DIDs but encodes anything that would change the path', () => {

@@ -2,14 +2,14 @@
 // made to take on demand: an unexpected error is masked as a 500, a rate limit is a 429 with Retry-After.
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, InputError, RateLimitError } from '../../../src/errors.ts';
-import { errorResponse, REST_STATUS_BY_CODE } from '../../../src/http/reputation-errors.ts';
-import { reputationRoutesPlugin } from '../../../src/http/reputation-routes.ts';
+import { errorResponse, REST_STATUS_BY_CODE } from '../../../src/rest/reputation-errors.ts';
+import { createRouter, routerPlugin } from '../../../src/router.ts';
 import {
   antiGamingShape,
   formatReputationDelta,
   reputationBadgeContent,
   reputationBody,
-} from '../../../src/http/reputation-shapes.ts';
+} from '../../../src/rest/reputation-shapes.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { TrustReport, WindowStats } from '../../../src/trust/types.ts';
 
@@ -129,12 +129,20 @@ describe('the status table', () => {
 
 describe('the routes when a service fails', () => {
   function call(services: unknown, path: string, logs: string[] = []) {
-    const plugin = reputationRoutesPlugin({
-      services: services as never,
-      clock: () => new Date('2026-11-01T12:00:00Z'),
-      maxBodyBytes: 1_000_000,
-      logger: createLogger('error', (line) => logs.push(line)),
+    // Through the app's router, whose other routes these calls never reach.
+    const router = createRouter({
+      rest: {
+        services: services as never,
+        clock: () => new Date('2026-11-01T12:00:00Z'),
+        maxBodyBytes: 1_000_000,
+        logger: createLogger('error', (line) => logs.push(line)),
+      },
+      service: {} as never,
+      credentials: {} as never,
+      badges: {} as never,
+      pages: {} as never,
     });
+    const plugin = routerPlugin(router, { maxBodyBytes: 1_000_000 });
     const request = new Request(`http://localhost${path}`);
     let response: Response | undefined;
     return Promise.resolve(

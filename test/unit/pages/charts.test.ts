@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildActivitySeries, describeActivity, renderActivityChart } from '../../../src/pages/activity-chart.ts';
-import { DIMENSIONS, formatDimension, plottedValue, renderRadarChart, renderVectorTable } from '../../../src/pages/radar-chart.ts';
+import { buildActivitySeries, describeActivity, renderActivityChart } from '../../../src/web/pages/activity-chart.ts';
+import { DIMENSIONS, formatDimension, plottedValue, renderRadarChart, renderVectorTable } from '../../../src/web/pages/radar-chart.ts';
 
 const VECTOR = { E: 0.9, P: 0.5, B: 1, D: 0.25, R: 0.75, A: -0.2, C: 0 };
 
@@ -10,7 +10,7 @@ describe('radar chart', () => {
     expect(svg).toMatch(/^<svg class="chart radar"/);
     expect(svg).toContain('role="img"');
     expect(svg).toContain('aria-labelledby="r1-title r1-desc"');
-    expect(svg).toContain('<title id="r1-title">Trust vector of &#60;x&#62;</title>');
+    expect(svg).toContain('<title id="r1-title">Trust vector of &lt;x&gt;</title>');
     expect(svg).toContain('<desc id="r1-desc">E Economic: 0.90; P Productivity: 0.50;');
     expect(svg.match(/<circle /g)).toHaveLength(7);
     expect(svg.match(/<line /g)).toHaveLength(7);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderCredentialCheckPage, renderCredentialNotFoundPage, type CredentialCheckView } from '../../../src/pages/credential-page.ts';
+import { renderCredentialCheckPage, renderCredentialNotFoundPage, type CredentialCheckView } from '../../../src/web/pages/credential-page.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 

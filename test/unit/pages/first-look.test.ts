@@ -2,14 +2,14 @@
 // explanation labels said once, snippets that break at separators, chart labels that stay readable when scaled to a
 // phone, the real base URL on the home page, and the revocation on the verify page.
 import { describe, expect, it } from 'vitest';
-import { contrastRatio, NAMED_COLORS } from '../../../src/badges/badge-svg.ts';
-import { formatScore, renderTrustBadgeSvg, TIER_COLORS, TIER_STYLES, type Tier } from '../../../src/badges/trust-badge.ts';
-import { renderActivityChart } from '../../../src/pages/activity-chart.ts';
-import { renderCredentialCheckPage, type CredentialCheckView } from '../../../src/pages/credential-page.ts';
-import { renderHomePage } from '../../../src/pages/home-page.ts';
-import { PAGE_STYLE } from '../../../src/pages/layout.ts';
-import { breakable, renderProfilePage, withoutLeadingLabel } from '../../../src/pages/profile-page.ts';
-import { renderRadarChart } from '../../../src/pages/radar-chart.ts';
+import { contrastRatio, NAMED_COLORS } from '../../../src/web/badges/badge-svg.ts';
+import { formatScore, renderTrustBadgeSvg, TIER_COLORS, TIER_STYLES, type Tier } from '../../../src/web/badges/trust-badge.ts';
+import { renderActivityChart } from '../../../src/web/pages/activity-chart.ts';
+import { renderCredentialCheckPage, type CredentialCheckView } from '../../../src/web/pages/credential-page.ts';
+import { renderHomePage } from '../../../src/web/pages/home-page.ts';
+import { PAGE_STYLE } from '../../../src/web/pages/layout.ts';
+import { breakable, renderProfilePage, withoutLeadingLabel } from '../../../src/web/pages/profile-page.ts';
+import { renderRadarChart } from '../../../src/web/pages/radar-chart.ts';
 import { fixtureView } from './profile-fixture.ts';
 
 /** Content width on a 390 px phone: the viewport less the page's 1rem padding on each side. */

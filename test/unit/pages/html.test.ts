@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SafeHtml, escapeHtml, html, join, raw, safeUrl } from '../../../src/pages/html.ts';
+import { SafeHtml, escapeHtml, html, join, raw, safeUrl } from '../../../src/web/pages/html.ts';
 
 describe('escapeHtml and html``', () => {
   it('escapes the five special characters', () => {

@@ -1,7 +1,7 @@
 // A hand-made profile view for the page tests: an agent with history, a hostile display name and hostile strings in
 // every free-text field the page shows.
-import { badgeLinks } from '../../../src/badges/trust-badge.ts';
-import type { ProfileView, WindowStats } from '../../../src/pages/profile-page.ts';
+import { badgeLinks } from '../../../src/web/badges/trust-badge.ts';
+import type { ProfileView, WindowStats } from '../../../src/web/pages/profile-page.ts';
 
 export const HOSTILE_NAME = '<script>alert(1)</script>';
 export const FIXTURE_DID = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { contrastRatio } from '../../../src/badges/badge-svg.ts';
-import { renderHomePage } from '../../../src/pages/home-page.ts';
-import { CONTENT_SECURITY_POLICY, CONTRAST_PAIRS, HTML_SECURITY_HEADERS, PAGE_STYLE, PAGE_STYLE_HASH } from '../../../src/pages/layout.ts';
+import { contrastRatio } from '../../../src/web/badges/badge-svg.ts';
+import { renderHomePage } from '../../../src/web/pages/home-page.ts';
+import { CONTENT_SECURITY_POLICY, CONTRAST_PAIRS, HTML_SECURITY_HEADERS, PAGE_STYLE, PAGE_STYLE_HASH } from '../../../src/web/pages/layout.ts';
 import {
   breakable,
   FLAG_SENTENCES,
@@ -11,7 +11,7 @@ import {
   renderInvalidDidPage,
   renderNotFoundPage,
   renderProfilePage,
-} from '../../../src/pages/profile-page.ts';
+} from '../../../src/web/pages/profile-page.ts';
 import { FIXTURE_DID, HOSTILE_NAME, fixtureView } from './profile-fixture.ts';
 
 const page = renderProfilePage(fixtureView());

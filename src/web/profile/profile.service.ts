@@ -1,12 +1,12 @@
 // What the public profile page and the trust badge say about a DID, gathered from the services (reads only). The
 // page and badge renderers stay pure: this module builds their input.
 import { badgeLinks, profileUrl, type TrustBadgeSubject } from '../badges/trust-badge.ts';
-import { isEd25519DidKey } from '../crypto/ed25519.ts';
-import type { Db } from '../db/database.ts';
-import type { CredentialRow, ReceiptRow } from '../db/schema.ts';
+import { isEd25519DidKey } from '../../crypto/ed25519.ts';
+import type { Db } from '../../db/database.ts';
+import type { CredentialRow, ReceiptRow } from '../../db/schema.ts';
 import type { ProfileCredential, ProfileReceipt, ProfileReport, ProfileView } from '../pages/profile-page.ts';
-import type { Services } from '../services.ts';
-import type { TrustReport } from '../trust/types.ts';
+import type { Services } from '../../services.ts';
+import type { TrustReport } from '../../trust/types.ts';
 import { createActivityRepository } from './activity.repository.ts';
 
 /** The longest DID accepted in a URL (as in the GraphQL API). */

@@ -6,15 +6,16 @@
 //   GET /agents/<did>                 the profile: 200, 404 for a DID nothing is known about, 400 for a non-DID
 //   GET /credentials/<uuid>           the stored credential (JWT or JSON-LD) as a download
 //   GET /credentials/<uuid>/verify    the credential checked now: signature, issuer key, expiry, revocation
-import type { Plugin } from 'graphql-yoga';
-import { didPathSegment, profileUrl } from '../badges/trust-badge.ts';
+import { Hono } from 'hono';
+import { didPathSegment, profileUrl } from './badges/trust-badge.ts';
 import type { Clock } from '../context.ts';
 import type { CredentialService } from '../credentials/credential.service.ts';
-import { renderCredentialCheckPage, renderCredentialNotFoundPage } from '../pages/credential-page.ts';
-import { renderHomePage } from '../pages/home-page.ts';
-import { HTML_SECURITY_HEADERS } from '../pages/layout.ts';
-import { profileStatus, renderInvalidDidPage, renderProfilePage } from '../pages/profile-page.ts';
-import { isProfileDid, MAX_DID_LENGTH, credentialDownloadPath, type ProfileService } from '../profile/profile.service.ts';
+import { getRoute } from '../http/get-route.ts';
+import { renderCredentialCheckPage, renderCredentialNotFoundPage } from './pages/credential-page.ts';
+import { renderHomePage } from './pages/home-page.ts';
+import { HTML_SECURITY_HEADERS } from './pages/layout.ts';
+import { profileStatus, renderInvalidDidPage, renderProfilePage } from './pages/profile-page.ts';
+import { isProfileDid, MAX_DID_LENGTH, credentialDownloadPath, type ProfileService } from './profile/profile.service.ts';
 import { decodeDidSegment } from './badge-routes.ts';
 
 export interface PageRouteDeps {
@@ -25,8 +26,9 @@ export interface PageRouteDeps {
   graphqlPath?: string;
 }
 
-const PROFILE_PATH = /^\/agents\/([^/]*)$/;
-const CREDENTIAL_PATH = /^\/credentials\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/verify)?$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const PROFILE_PREFIX = '/agents/';
+const CREDENTIAL_PREFIX = '/credentials/';
 
 /** Invalid input is echoed back on the 400 page; this much of it is plenty. */
 const MAX_ECHO = MAX_DID_LENGTH;
@@ -43,9 +45,7 @@ function htmlResponse(request: Request, status: number, body: string): Response 
   });
 }
 
-const methodNotAllowed = () => new Response('method not allowed', { status: 405, headers: { allow: 'GET, HEAD' } });
-
-export function pageRoutesPlugin(deps: PageRouteDeps): Plugin {
+export function pageRoutes(deps: PageRouteDeps): Hono {
   const graphqlUrl = deps.graphqlPath ?? '/graphql';
   const home = (request: Request, status = 200, query?: string, error?: string) =>
     htmlResponse(request, status, renderHomePage({ graphqlUrl, publicUrl: `${deps.publicUrl}/`, query, error }));
@@ -118,20 +118,14 @@ export function pageRoutesPlugin(deps: PageRouteDeps): Plugin {
     );
   }
 
-  return {
-    async onRequest({ request, url, endResponse }) {
-      const { pathname } = url;
-      const profileMatch = PROFILE_PATH.exec(pathname);
-      const credentialMatch = profileMatch ? null : CREDENTIAL_PATH.exec(pathname);
-      if (pathname !== '/' && pathname !== '/agents' && !profileMatch && !credentialMatch) return;
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        endResponse(methodNotAllowed());
-        return;
-      }
-      if (pathname === '/') endResponse(home(request));
-      else if (pathname === '/agents') endResponse(search(request, url));
-      else if (profileMatch) endResponse(await profile(request, profileMatch[1]!));
-      else endResponse(await credential(request, credentialMatch![1]!, credentialMatch![2] !== undefined));
-    },
-  };
+  const router = new Hono();
+  getRoute(router, '/', (request) => home(request));
+  getRoute(router, '/agents', search);
+  // The segment is read as sent (still percent-encoded); an empty one is the invalid-DID page.
+  getRoute(router, ['/agents/', '/agents/:did'], (request, url) => profile(request, url.pathname.slice(PROFILE_PREFIX.length)));
+  getRoute(router, `/credentials/:uuid{${UUID}}`, (request, url) => credential(request, url.pathname.slice(CREDENTIAL_PREFIX.length), false));
+  getRoute(router, `/credentials/:uuid{${UUID}}/verify`, (request, url) =>
+    credential(request, url.pathname.slice(CREDENTIAL_PREFIX.length, -'/verify'.length), true),
+  );
+  return router;
 }

@@ -2,6 +2,7 @@
 //
 // The HTTP route decides whether the DID is valid and known and passes a `TrustBadgeSubject`; everything here is a
 // function of that input.
+import { escapeMarkup } from '../escape.ts';
 import { createHash } from 'node:crypto';
 import { cleanBadgeText, parseColor, renderBadgeSvg, textColorFor, type BadgeStyle } from './badge-svg.ts';
 
@@ -193,15 +194,11 @@ export function badgeMarkdown(base: string, did: string, options: { style?: Badg
   return `[![${alt}](${img})](${profileUrl(base, did)})`;
 }
 
-function escapeAttr(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** `<a href="…/agents/<did>"><img src="…/badge/<did>.svg" alt="…"></a>` */
 export function badgeHtml(base: string, did: string, options: { style?: BadgeStyle; alt?: string } = {}): string {
   const alt = options.alt ?? 'Credence trust badge';
   const img = badgeSvgUrl(base, did, options.style ? { style: options.style } : {});
-  return `<a href="${escapeAttr(profileUrl(base, did))}"><img src="${escapeAttr(img)}" alt="${escapeAttr(alt)}"></a>`;
+  return `<a href="${escapeMarkup(profileUrl(base, did))}"><img src="${escapeMarkup(img)}" alt="${escapeMarkup(alt)}"></a>`;
 }
 
 export interface BadgeLinks {

@@ -3,6 +3,7 @@
 // Every string that reaches the SVG is cleaned of characters XML cannot carry, truncated, and XML-escaped; colours
 // are only ever emitted as validated `#rrggbb`. The output is deterministic: the same input gives the same bytes, so
 // callers can hash it for an ETag.
+import { escapeMarkup } from '../escape.ts';
 import { createHash } from 'node:crypto';
 import { BADGE_FONT_SIZE, measureText, type TextMeasureOptions } from './text-width.ts';
 
@@ -90,18 +91,8 @@ export function textColorFor(background: string): string {
   return contrastRatio(LIGHT_TEXT, background) >= contrastRatio(DARK_TEXT, background) ? LIGHT_TEXT : DARK_TEXT;
 }
 
-/** Escape the five XML special characters. */
-export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => {
-    switch (char) {
-      case '&': return '&amp;';
-      case '<': return '&lt;';
-      case '>': return '&gt;';
-      case '"': return '&quot;';
-      default: return '&apos;';
-    }
-  });
-}
+/** Escape the XML special characters (the web layer's one escaper). */
+export const escapeXml: (value: string) => string = escapeMarkup;
 
 /**
  * Text as it will be drawn: whitespace runs collapsed to one space, characters XML 1.0 cannot hold removed (control

@@ -1,7 +1,7 @@
 // Daily receipt counts for the profile's activity chart, read from the trust store's hour buckets. The range is at
 // most `days` × 24 bucket rows of one subject (a primary-key range scan), whatever the length of its history.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import type { Db } from '../../db/database.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

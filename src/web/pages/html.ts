@@ -2,6 +2,7 @@
 //
 // `html`...`` escapes every interpolated value unless it is already `SafeHtml` (the result of another `html`
 // template, or of `raw` for text the code itself wrote). Data from users and platforms is therefore always text.
+import { escapeMarkup } from '../escape.ts';
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -13,18 +14,8 @@ export class SafeHtml {
 /** Values an `html` template accepts: text is escaped, `SafeHtml` is kept, lists are joined, nullish/false vanish. */
 export type HtmlValue = SafeHtml | string | number | bigint | boolean | null | undefined | readonly HtmlValue[];
 
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escape text for HTML content and quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
+/** Escape text for HTML content and quoted attribute values (the web layer's one escaper). */
+export const escapeHtml: (value: string) => string = escapeMarkup;
 
 function render(value: HtmlValue): string {
   if (value === null || value === undefined || value === false) return '';

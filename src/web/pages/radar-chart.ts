@@ -2,6 +2,7 @@
 //
 // E, P, B, D and R run 0..1 and are drawn as they are. A and C are penalties on -1..0; they are drawn as 1 + value,
 // so on every axis "further out is better": a clean record reaches the outer ring, a penalty pulls the point inward.
+import { escapeMarkup } from '../escape.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 
 export interface TrustVector {
@@ -101,7 +102,7 @@ export function renderRadarChart(vector: TrustVector, options: RadarChartOptions
   const dots = DIMENSIONS.map((d, i) => {
     const [x, y] = values[i] ?? [CENTER_X, CENTER_Y];
     const fill = d.penalty && plottedValue(d, vector) < 0.995 ? '#b42318' : '#0b5cad';
-    return `<circle cx="${n(x)}" cy="${n(y)}" r="4" fill="${fill}" stroke="#ffffff" stroke-width="1.5"><title>${escapeSvg(`${d.name}: ${formatDimension(d, vector)}`)}</title></circle>`;
+    return `<circle cx="${n(x)}" cy="${n(y)}" r="4" fill="${fill}" stroke="#ffffff" stroke-width="1.5"><title>${escapeMarkup(`${d.name}: ${formatDimension(d, vector)}`)}</title></circle>`;
   });
 
   const labels = DIMENSIONS.map((d, i) => {
@@ -111,16 +112,16 @@ export function renderRadarChart(vector: TrustVector, options: RadarChartOptions
     const lines = d.penalty ? 3 : 2;
     const firstY = top ? y - (lines - 1) * 15 : y;
     const value = formatDimension(d, vector).replace(' (none)', '');
-    let out = `<text x="${n(x)}" y="${n(firstY)}" text-anchor="${anchor}" font-size="16" font-weight="700" fill="#1f2328">${d.key}<tspan font-weight="400" font-size="14" fill="#57606a"> ${escapeSvg(value)}</tspan></text>`;
-    out += `<text x="${n(x)}" y="${n(firstY + 15)}" text-anchor="${anchor}" font-size="14" fill="#57606a">${escapeSvg(d.shortName)}</text>`;
+    let out = `<text x="${n(x)}" y="${n(firstY)}" text-anchor="${anchor}" font-size="16" font-weight="700" fill="#1f2328">${d.key}<tspan font-weight="400" font-size="14" fill="#57606a"> ${escapeMarkup(value)}</tspan></text>`;
+    out += `<text x="${n(x)}" y="${n(firstY + 15)}" text-anchor="${anchor}" font-size="14" fill="#57606a">${escapeMarkup(d.shortName)}</text>`;
     if (d.penalty) out += `<text x="${n(x)}" y="${n(firstY + 30)}" text-anchor="${anchor}" font-size="14" fill="#57606a">(penalty)</text>`;
     return out;
   });
 
   const svg =
     `<svg class="chart radar" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif">` +
-    `<title id="${id}-title">${escapeSvg(title)}</title>` +
-    `<desc id="${id}-desc">${escapeSvg(`${description}. A and C are penalties drawn as 1 plus their value, so the outer ring means no penalty.`)}</desc>` +
+    `<title id="${id}-title">${escapeMarkup(title)}</title>` +
+    `<desc id="${id}-desc">${escapeMarkup(`${description}. A and C are penalties drawn as 1 plus their value, so the outer ring means no penalty.`)}</desc>` +
     rings.join('') +
     axes.join('') +
     shape +
@@ -128,10 +129,6 @@ export function renderRadarChart(vector: TrustVector, options: RadarChartOptions
     `<g aria-hidden="true">${labels.join('')}</g>` +
     `</svg>`;
   return raw(svg);
-}
-
-function escapeSvg(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The same values as a table: the chart's text equivalent, readable without SVG or sight. */

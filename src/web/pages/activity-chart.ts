@@ -1,4 +1,5 @@
 // Daily activity over the last 90 days as an SVG bar chart (pure; the end day is passed in, never read from a clock).
+import { escapeMarkup } from '../escape.ts';
 import { raw, type SafeHtml } from './html.ts';
 
 export interface ActivityDay {
@@ -77,7 +78,6 @@ export interface ActivityChartOptions {
   unit?: string;
 }
 
-const escapeSvg = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Bar chart, one bar per day, with a title, a description and a tooltip per bar. */
 export function renderActivityChart(activity: readonly ActivityDay[], options: ActivityChartOptions): SafeHtml {
@@ -115,7 +115,7 @@ export function renderActivityChart(activity: readonly ActivityDay[], options: A
     const h = d.count === 0 ? 0 : Math.max(2, (plotH * d.count) / axisMax);
     const x = left + i * step + (step - barW) / 2;
     const y = top + plotH - h;
-    const label = escapeSvg(`${d.day}: ${plural(d.count, unit)}`);
+    const label = escapeMarkup(`${d.day}: ${plural(d.count, unit)}`);
     // Empty days still get a hit area so their tooltip can be read.
     return `<rect x="${r1(x)}" y="${r1(h === 0 ? top + plotH - 1 : y)}" width="${r1(barW)}" height="${r1(h === 0 ? 1 : h)}" fill="${d.count === 0 ? '#eaeef2' : '#0b5cad'}"><title>${label}</title></rect>`;
   });
@@ -134,8 +134,8 @@ export function renderActivityChart(activity: readonly ActivityDay[], options: A
   const title = `Activity per day, ${series.from} to ${series.to}`;
   const svg =
     `<svg class="chart activity" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif">` +
-    `<title id="${id}-title">${escapeSvg(title)}</title>` +
-    `<desc id="${id}-desc">${escapeSvg(describeActivity(series, unit))}</desc>` +
+    `<title id="${id}-title">${escapeMarkup(title)}</title>` +
+    `<desc id="${id}-desc">${escapeMarkup(describeActivity(series, unit))}</desc>` +
     grid.join('') +
     `<g class="bars">${bars.join('')}</g>` +
     `<g aria-hidden="true">${ticks.join('')}</g>` +
