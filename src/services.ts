@@ -10,8 +10,8 @@ import { createIssuerKeyRepository } from './identity/issuer-key.repository.ts';
 import { createReceiptService } from './receipts/receipt.service.ts';
 import { createReceiptStore } from './receipts/receipt-store.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
-import { createTrustService } from './trust-store/trust.service.ts';
-import { createTrustAnchorService } from './trust-store/anchors.service.ts';
+import { createTrustService } from './trust/store/trust.service.ts';
+import { createTrustAnchorService } from './trust/store/anchors.service.ts';
 import {
   createCredentialService,
   type CredentialServiceOptions,

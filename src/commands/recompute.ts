@@ -3,9 +3,9 @@
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { checkAggregates, describeDifference, rebuildAggregates } from '../trust-store/aggregate-check.ts';
-import { runPropagation } from '../trust-store/propagation-job.ts';
-import { trustSettings } from '../trust-store/settings.ts';
+import { checkAggregates, describeDifference, rebuildAggregates } from '../trust/store/aggregate-check.ts';
+import { runPropagation } from '../trust/store/propagation-job.ts';
+import { trustSettings } from '../trust/store/settings.ts';
 import { dateOption, defineCommand, UsageError, type CommandInput } from './command.ts';
 
 export const recomputeCommand = defineCommand({

@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { writeScores } from '../trust-store/scores.ts';
-import { trustSettings } from '../trust-store/settings.ts';
+import { writeScores } from '../trust/store/scores.ts';
+import { trustSettings } from '../trust/store/settings.ts';
 import { dateOption, defineCommand } from './command.ts';
 
 export const scoresCommand = defineCommand({

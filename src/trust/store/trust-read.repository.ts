@@ -3,8 +3,8 @@
 // standing of every platform those reports weigh. Rows come back as JSON arrays in a fixed column order, so a
 // cold read costs one round trip and a warm one moves a few hundred bytes whatever the agent's history.
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
-import { preparedStatementMarker } from '../db/prepared.ts';
-import type { Db } from '../db/database.ts';
+import { preparedStatementMarker } from '../../db/prepared.ts';
+import type { Db } from '../../db/database.ts';
 import {
   AGENT_PLATFORM_SUM_COLUMNS,
   CLIENT_SUM_COLUMNS,
@@ -16,8 +16,8 @@ import {
   type HourBucketRow,
   type PairRow,
   type PlatformRow,
-} from '../trust/evidence.ts';
-import type { NodeCredibility, PlatformStanding, PlatformStatus } from '../trust/propagation.ts';
+} from '../engine/evidence.ts';
+import type { NodeCredibility, PlatformStanding, PlatformStatus } from '../engine/propagation.ts';
 
 const PAIR_COLUMNS = ['subjectDid', 'counterpartyDid', ...PAIR_SUM_COLUMNS, 'firstHour', 'lastHour', 'econFirstHour', 'econLastHour'] as const;
 const HOUR_COLUMNS = ['subjectDid', 'hour', ...HOUR_SUM_COLUMNS] as const;

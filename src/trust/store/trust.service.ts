@@ -9,14 +9,14 @@
 // began (a `select 1` on the listening connection, shared by all reads waiting at that moment). When the listener
 // is down or slow, reads go back to the version check; when it comes back on a new connection, memory is cleared
 // (docs/operations.md, "Trust read cache").
-import type { Db } from '../db/database.ts';
-import type { ListenerSync, NotificationHandler, Unlisten } from '../db/notification-listener.ts';
-import { computeTrustReport } from '../trust/engine.ts';
-import { hourOf, DAY_MS, type AgentAggregates } from '../trust/evidence.ts';
-import { DEFAULT_TRUST_PARAMS, type TrustParams } from '../trust/params.ts';
-import { checkTrust, type TrustPolicy } from '../trust/policy.ts';
-import type { NodeCredibility, PlatformStanding } from '../trust/propagation.ts';
-import type { TrustReport } from '../trust/types.ts';
+import type { Db } from '../../db/database.ts';
+import type { ListenerSync, NotificationHandler, Unlisten } from '../../db/notification-listener.ts';
+import { computeTrustReport } from '../engine/engine.ts';
+import { hourOf, DAY_MS, type AgentAggregates } from '../engine/evidence.ts';
+import { DEFAULT_TRUST_PARAMS, type TrustParams } from '../engine/params.ts';
+import { checkTrust, type TrustPolicy } from '../engine/policy.ts';
+import type { NodeCredibility, PlatformStanding } from '../engine/propagation.ts';
+import type { TrustReport } from '../engine/types.ts';
 import { readTrustInputs, type CachedVersion, type LoadedAgent } from './trust-read.repository.ts';
 
 /** Where the database announces changes to trust inputs (payloads: `a:<did>`, `p:<platform did>`, `*`). */

@@ -1,6 +1,6 @@
 // What the operator configures about trust: anchors and the observable seed rule, as engine parameters.
-import type { TrustConfig } from '../config.ts';
-import { DEFAULT_TRUST_PARAMS, trustParams, type TrustParams } from '../trust/params.ts';
+import type { TrustConfig } from '../../config.ts';
+import { DEFAULT_TRUST_PARAMS, trustParams, type TrustParams } from '../engine/params.ts';
 
 export interface TrustSettings {
   params: TrustParams;

@@ -1,7 +1,7 @@
 // `credence scores`: every agent's score as of a moment, with the propagation computed for that same moment.
 import type { Writable } from 'node:stream';
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import type { Db } from '../../db/database.ts';
 import { propagateFromStore } from './propagation-job.ts';
 import type { TrustSettings } from './settings.ts';
 import { createTrustService } from './trust.service.ts';

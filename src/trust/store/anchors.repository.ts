@@ -1,7 +1,7 @@
 // Operator trust anchors named through the admin API, and their audit trail (every add and remove, who and why).
 // An anchor takes effect at the next propagation run, like any change to the graph.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import type { Db } from '../../db/database.ts';
 
 export interface TrustAnchorRow {
   did: string;

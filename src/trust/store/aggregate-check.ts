@@ -2,13 +2,13 @@
 // receiptDeltas the ingest path applies) and compare with what the tables hold; and the repair: rebuild the tables
 // from scratch in one transaction. `credence recompute --check` and `--rebuild` run these.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
-import type { ReceiptRow } from '../db/schema.ts';
-import { columnName, receiptDeltas, type AggregateDelta } from '../trust/evidence.ts';
-import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../trust/params.ts';
+import type { Db } from '../../db/database.ts';
+import type { ReceiptRow } from '../../db/schema.ts';
+import { columnName, receiptDeltas, type AggregateDelta } from '../engine/evidence.ts';
+import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../engine/params.ts';
 import { AGGREGATE_TABLES, addToAggregates, bumpPlatformSetEpoch, receiptEvidence, type AggregateTableSpec } from './aggregate.repository.ts';
 
-/** A pair's first/last hour columns: LEAST/GREATEST state rather than sums (src/trust/evidence.ts). */
+/** A pair's first/last hour columns: LEAST/GREATEST state rather than sums (src/trust/engine/evidence.ts). */
 const SPAN_COLUMNS = ['first_hour', 'last_hour', 'econ_first_hour', 'econ_last_hour'] as const;
 
 /** Float sums agree when they differ by less than this share of the magnitudes that went into them. */

@@ -1,11 +1,11 @@
 // The periodic credibility propagation: read every pair, propagate, replace the stored results. One run at a time
 // across instances: the run holds an advisory lock on its connection, and a second caller skips instead of
-// waiting. The graph is read in keyset pages into typed arrays (src/trust/pair-graph.ts), all pages and the write
+// waiting. The graph is read in keyset pages into typed arrays (src/trust/engine/pair-graph.ts), all pages and the write
 // in one REPEATABLE READ transaction taken after the lock, so the run sees one snapshot and the previous run's
 // results.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
-import { propagateGraph, propagationResultOf, type GraphPropagation, type PropagationResult } from '../trust/propagation.ts';
+import type { Db } from '../../db/database.ts';
+import { propagateGraph, propagationResultOf, type GraphPropagation, type PropagationResult } from '../engine/propagation.ts';
 import { anchorDids } from './anchors.repository.ts';
 import { loadPairGraph, PAIR_GRAPH_PAGE_ROWS } from './pair-graph.repository.ts';
 import { DEFAULT_TRUST_SETTINGS, type TrustSettings } from './settings.ts';

@@ -27,7 +27,7 @@ export function toMs(time: number | Date): number {
 /**
  * Every maintained aggregate table: its key fields, its sum fields (the database columns in camelCase, in the order
  * the migration creates them) and the count that says whether a row still holds evidence. The row types, empty rows
- * and adders below, the store's SQL column lists (trust-store) and the aggregate check all derive from this.
+ * and adders below, the store's SQL column lists (trust/store) and the aggregate check all derive from this.
  */
 export const AGGREGATE_COLUMNS = {
   /** Key (subject_did, counterparty_did): everything one counterparty said about one subject. */

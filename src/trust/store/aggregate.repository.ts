@@ -1,9 +1,9 @@
-// The database mirror of src/trust/evidence.ts: each receipt's deltas become UPSERTs in the same transaction that
+// The database mirror of src/trust/engine/evidence.ts: each receipt's deltas become UPSERTs in the same transaction that
 // stores (or revokes) it, and trust reads load the rows back. Rows are merged per key and written in key order,
 // so concurrent batches lock aggregate rows in one order and cannot deadlock on each other.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
-import type { ReceiptRow } from '../db/schema.ts';
+import type { Db } from '../../db/database.ts';
+import type { ReceiptRow } from '../../db/schema.ts';
 import {
   AGGREGATE_COLUMNS,
   columnName,
@@ -12,9 +12,9 @@ import {
   type AggregateDelta,
   type AggregateTable,
   type PairRow,
-} from '../trust/evidence.ts';
-import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../trust/params.ts';
-import type { ReceiptEvidence } from '../trust/types.ts';
+} from '../engine/evidence.ts';
+import { DEFAULT_TRUST_PARAMS, type AggregateParams } from '../engine/params.ts';
+import type { ReceiptEvidence } from '../engine/types.ts';
 
 const snake = columnName;
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -27,7 +27,7 @@ interface TableSpec {
   presence: string;
 }
 
-// Derived from the one declaration in src/trust/evidence.ts: the SQL below writes exactly the declared columns.
+// Derived from the one declaration in src/trust/engine/evidence.ts: the SQL below writes exactly the declared columns.
 const TABLES = Object.fromEntries(
   (Object.keys(AGGREGATE_COLUMNS) as AggregateTable[]).map((table) => {
     const { keys, sums, presence } = AGGREGATE_COLUMNS[table];
@@ -226,6 +226,6 @@ export async function loadGraph(db: Db): Promise<{ pairs: PairRow[]; agentPlatfo
   return { pairs: pairs.map((r) => toCamel<PairRow>(r)), agentPlatforms: agentPlatforms.map((r) => toCamel<AgentPlatformRow>(r)) };
 }
 
-/** The maintained aggregate tables (keys and sums as camelCase names of src/trust/evidence.ts), for audits and rebuilds. */
+/** The maintained aggregate tables (keys and sums as camelCase names of src/trust/engine/evidence.ts), for audits and rebuilds. */
 export type AggregateTableSpec = TableSpec;
 export const AGGREGATE_TABLES: readonly AggregateTableSpec[] = Object.values(TABLES);

@@ -1,8 +1,8 @@
 // Trust anchors: DIDs the operator vouches for, which seed credibility propagation whatever the observable rule
 // says. Configured anchors (CREDENCE_TRUST_ANCHORS) are fixed for the process; admin-named ones are stored and
 // audited. Either takes effect at the next propagation run.
-import type { Db } from '../db/database.ts';
-import { NotFoundError } from '../errors.ts';
+import type { Db } from '../../db/database.ts';
+import { NotFoundError } from '../../errors.ts';
 import { addAnchor, anchorAudit, listAnchors, removeAnchor, type TrustAnchorAuditRow } from './anchors.repository.ts';
 
 export type TrustAnchorSource = 'CONFIGURATION' | 'ADMIN';

@@ -26,7 +26,7 @@ export interface NodeCredibility {
   seed: boolean;
   /** Named by the operator as a trust anchor (a seed whatever the observable rule says). */
   anchor?: boolean;
-  /** Rater fairness 0..1 (src/trust/fairness.ts): the weight of this DID's negative evidence about others; 1 when absent. */
+  /** Rater fairness 0..1 (src/trust/engine/fairness.ts): the weight of this DID's negative evidence about others; 1 when absent. */
   fairness?: number;
   /** Decayed negatives it reported as a client, and how many its agents' other clients explain. */
   raterNegatives?: number;

@@ -2,8 +2,8 @@
 // the compact PairGraph and dropped, so the process never holds more than one page of row objects. Callers run it
 // in one REPEATABLE READ transaction so every page reads the same snapshot.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
-import { PairGraphBuilder, type AgentPlatformGraphRow, type PairGraph, type PairGraphSums } from '../trust/pair-graph.ts';
+import type { Db } from '../../db/database.ts';
+import { PairGraphBuilder, type AgentPlatformGraphRow, type PairGraph, type PairGraphSums } from '../engine/pair-graph.ts';
 
 export const PAIR_GRAPH_PAGE_ROWS = 20_000;
 
