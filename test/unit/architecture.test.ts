@@ -94,8 +94,8 @@ describe('npm run check:architecture', () => {
     const violations = await cruise({
       'src/context.ts': "import type { Services } from './services.ts';\nexport type Clock = () => Date;\nexport type Context = { services: Services };\n",
       'src/services.ts': "import type { Clock } from './context.ts';\nexport type Services = { clock: Clock };\n",
-      'src/commands/verify-definition.ts': "export const options = 1;\nexport const run = async () => (await import('./verify.ts')).verify;\n",
-      'src/commands/verify.ts': "import { options } from './verify-definition.ts';\nexport const verify = options;\n",
+      'src/cli/commands/verify-definition.ts': "export const options = 1;\nexport const run = async () => (await import('./verify.ts')).verify;\n",
+      'src/cli/commands/verify.ts': "import { options } from './verify-definition.ts';\nexport const verify = options;\n",
     });
     // One cycle, reported once (from whichever end is met first); the lazy one in commands/ not at all.
     expect(violations.map((v) => v.rule)).toEqual(['no-module-cycle']);

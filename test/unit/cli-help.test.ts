@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { COMMANDS, main } from '../../src/cli.ts';
-import { formatHelp, renderCliDocs } from '../../src/commands/command.ts';
+import { COMMANDS, main } from '../../src/cli/main.ts';
+import { formatHelp, renderCliDocs } from '../../src/cli/commands/command.ts';
 
 /** Runs the CLI in this process and captures what it writes. */
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

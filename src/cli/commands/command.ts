@@ -214,7 +214,7 @@ export function renderCliDocs(commands: readonly CommandDefinition[]): string {
   );
   return (
     '# Command line\n\n' +
-    '<!-- Generated from the command definitions in src/commands/ by `npm run docs:cli`; do not edit by hand. -->\n\n' +
+    '<!-- Generated from the command definitions in src/cli/commands/ by `npm run docs:cli`; do not edit by hand. -->\n\n' +
     'Every command answers `--help` (and `credence help COMMAND`) with the text below and exits 0 without doing\n' +
     'anything else. A mistake in the command line (an unknown option, a missing argument, a number out of range)\n' +
     'prints the usage on stderr and exits 2; other failures exit 1.\n\n' +

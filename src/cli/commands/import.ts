@@ -1,12 +1,11 @@
 // `credence import`: operator backfill of receipts from JSON lines (the format is in docs/receipt-import.md).
 import { createReadStream } from 'node:fs';
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { importReceipts } from '../receipts/import.ts';
-import { createReceiptStore } from '../receipts/receipt-store.ts';
-import { createTrustAnnouncer } from '../webhooks/trust-announcer.ts';
-import { ACTION_CATEGORIES, OUTCOMES } from '../receipts/payload-schemas.ts';
+import { loadConfig } from '../../config.ts';
+import { withDatabase } from '../with-database.ts';
+import { importReceipts } from '../../receipts/import.ts';
+import { createReceiptStore } from '../../receipts/receipt-store.ts';
+import { createTrustAnnouncer } from '../../webhooks/trust-announcer.ts';
+import { ACTION_CATEGORIES, OUTCOMES } from '../../receipts/payload-schemas.ts';
 import { defineCommand } from './command.ts';
 
 export const importCommand = defineCommand({
@@ -45,9 +44,7 @@ Example:
     const stream = createReadStream(input.path(file));
     // Fail on a missing file before touching the database.
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
-      await migrateToLatest(database.db);
+    return withDatabase(config, async (database) => {
       const started = performance.now();
       const batch = input.number('batch');
       const announcer = createTrustAnnouncer({ scoreDelta: config.webhooks.scoreDelta });
@@ -65,8 +62,6 @@ Example:
         return 1;
       }
       return result.conflicts > 0 ? 1 : 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 });

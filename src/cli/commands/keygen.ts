@@ -2,8 +2,8 @@
 // `credence keygen --out k.json > k.did` is safe to paste and to log.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { generateEd25519KeyPair } from '../crypto/ed25519.ts';
-import { toKeyFile, writeKeyFile } from '../crypto/key-file.ts';
+import { generateEd25519KeyPair } from '../../crypto/ed25519.ts';
+import { toKeyFile, writeKeyFile } from '../../crypto/key-file.ts';
 import { defineCommand, UsageError } from './command.ts';
 
 /** Where keys go when --out is not given; .gitignore covers it. */

@@ -1,6 +1,6 @@
 // `credence sign-settlement`, `sign-receipt` and `cosign`: what a platform (or a counterparty) signs.
 import { readFile } from 'node:fs/promises';
-import { cosignReceipt, signSettlementEvent, signTaskReceipt, type SettlementInput, type TaskReceiptInput } from '../client/signing.ts';
+import { cosignReceipt, signSettlementEvent, signTaskReceipt, type SettlementInput, type TaskReceiptInput } from '../../client/signing.ts';
 import { readKeyFileForCommand } from './key-input.ts';
 import { defineCommand, UsageError, type CommandInput } from './command.ts';
 

@@ -1,9 +1,9 @@
 // `credence present`: a Verifiable Presentation of your own credentials, signed with your key and bound to a
 // verifier's challenge and domain, for agents that do not speak MCP. `credence verify` checks what it makes.
 import { readFile, writeFile } from 'node:fs/promises';
-import { CredenceClientError } from '../client/credence-client.ts';
-import { createPresentation, type PresentationFormat } from '../client/presentation.ts';
-import { readKeyFile } from '../crypto/key-file.ts';
+import { CredenceClientError } from '../../client/credence-client.ts';
+import { createPresentation, type PresentationFormat } from '../../client/presentation.ts';
+import { readKeyFile } from '../../crypto/key-file.ts';
 import { defineCommand, UsageError, type CommandInput } from './command.ts';
 
 const FORMATS: Record<string, PresentationFormat> = { jwt: 'JWT', 'json-ld': 'JSON_LD', json_ld: 'JSON_LD' };

@@ -1,9 +1,9 @@
 // `credence token`: a DID-JWT bearer token made with the caller's own key.
-import { MAX_TOKEN_LIFETIME_SECONDS } from '../auth/did-auth.ts';
-import { mintAuthToken } from '../auth/mint-token.ts';
-import { loadConfig } from '../config.ts';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../../auth/did-auth.ts';
+import { mintAuthToken } from '../../auth/mint-token.ts';
+import { loadConfig } from '../../config.ts';
 import { readKeyFileForCommand } from './key-input.ts';
-import { didWebFromUrl } from '../identity/did-web.ts';
+import { didWebFromUrl } from '../../identity/did-web.ts';
 import { defineCommand } from './command.ts';
 
 export const tokenCommand = defineCommand({

@@ -2,12 +2,12 @@
 // issuer's DID document and status lists come from files, or from URLs the user names; nothing else is fetched.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { decodeJws } from '../crypto/ed25519.ts';
-import { createDocumentLoader, type DidDocument } from '../credentials/document-loader.ts';
-import { verifyPresentation, type PresentationVerification } from '../credentials/presentation.ts';
-import type { CredentialVerification } from '../credentials/verification-result.ts';
+import { decodeJws } from '../../crypto/ed25519.ts';
+import { createDocumentLoader, type DidDocument } from '../../credentials/document-loader.ts';
+import { verifyPresentation, type PresentationVerification } from '../../credentials/presentation.ts';
+import type { CredentialVerification } from '../../credentials/verification-result.ts';
 import { VERIFY_OPTIONS } from './verify-definition.ts';
-import { verifyCredential } from '../credentials/verify.ts';
+import { verifyCredential } from '../../credentials/verify.ts';
 
 /** A JSON document from a file, or from an http(s) URL the user named on the command line. */
 async function loadJson(source: string): Promise<Record<string, unknown>> {

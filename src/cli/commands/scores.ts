@@ -1,10 +1,9 @@
 // `credence scores`: every agent's score and tier as JSON lines.
 import { createWriteStream } from 'node:fs';
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { writeScores } from '../trust/store/scores.ts';
-import { trustSettings } from '../trust/store/settings.ts';
+import { loadConfig } from '../../config.ts';
+import { withDatabase } from '../with-database.ts';
+import { writeScores } from '../../trust/store/scores.ts';
+import { trustSettings } from '../../trust/store/settings.ts';
 import { dateOption, defineCommand } from './command.ts';
 
 export const scoresCommand = defineCommand({
@@ -22,14 +21,10 @@ counterparty credibility).`,
     const asOf = dateOption(input, 'as-of');
     const config = loadConfig(input.io.env);
     const out = input.string('out');
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
-      await migrateToLatest(database.db);
+    return withDatabase(config, async (database) => {
       const written = await writeScores(database.db, asOf, out ? createWriteStream(input.path(out)) : input.io.stdout, trustSettings(config));
       if (out) input.error(`wrote ${written} scores to ${out}`);
       return 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 });

@@ -1,7 +1,7 @@
 // Reading a key file for a command, with errors that say what to do.
 import { resolve } from 'node:path';
-import { readKeyFile } from '../crypto/key-file.ts';
-import type { Ed25519KeyPair } from '../crypto/ed25519.ts';
+import { readKeyFile } from '../../crypto/key-file.ts';
+import type { Ed25519KeyPair } from '../../crypto/ed25519.ts';
 
 /** `path` as given on the command line (messages name it so), read from `cwd`. */
 export async function readKeyFileForCommand(path: string, cwd: string = process.cwd()): Promise<Ed25519KeyPair> {

@@ -1,7 +1,7 @@
 // `credence serve`: the server, configured from the environment.
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../logger.ts';
-import type { RunningServer } from '../main.ts';
+import { loadConfig } from '../../config.ts';
+import { createLogger } from '../../logger.ts';
+import type { RunningServer } from '../../main.ts';
 import { defineCommand } from './command.ts';
 
 export const serveCommand = defineCommand({
@@ -18,7 +18,7 @@ exits 1, with everything it had opened closed.`,
   options: {},
   async run() {
     // Loaded on use: the whole service, which `credence serve --help` must not start or even load.
-    const { closeOnSignals, startServer } = await import('../main.ts');
+    const { closeOnSignals, startServer } = await import('../../main.ts');
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
     let running: RunningServer;

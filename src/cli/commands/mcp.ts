@@ -2,8 +2,8 @@
 // command). It talks to a Credence service over HTTP with the typed client; given a key file it acts as that DID,
 // minting a fresh single-use token per call, and signs presentations locally. stdout carries only MCP messages.
 // The MCP SDK and server are imported when the command runs, so every other command starts without loading them.
-import { createCredenceClient } from '../client/credence-client.ts';
-import { readKeyFile } from '../crypto/key-file.ts';
+import { createCredenceClient } from '../../client/credence-client.ts';
+import { readKeyFile } from '../../crypto/key-file.ts';
 import { defineCommand, UsageError } from './command.ts';
 
 export const mcpCommand = defineCommand({
@@ -28,8 +28,8 @@ go to stderr; the process ends when its stdin closes. The service also serves th
     const client = createCredenceClient({ url, ...(key ? { key } : {}) });
     const [{ StdioServerTransport }, { clientBackend }, { createMcpServer }] = await Promise.all([
       import('@modelcontextprotocol/sdk/server/stdio.js'),
-      import('../mcp/client-backend.ts'),
-      import('../mcp/server.ts'),
+      import('../../mcp/client-backend.ts'),
+      import('../../mcp/server.ts'),
     ]);
     const server = createMcpServer(clientBackend(client, key ? { key } : {}), {
       actsAs: key ? 'key' : 'none',

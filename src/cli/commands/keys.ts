@@ -1,11 +1,10 @@
 // `credence keys rotate|list`: the service's issuer keys.
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { didWebFromUrl } from '../identity/did-web.ts';
-import { createIssuerKeyRepository } from '../identity/issuer-key.repository.ts';
-import { ISSUER_KEY_FILE } from '../identity/issuer-key.ts';
-import { rotateIssuerKey } from '../identity/rotate-issuer-key.ts';
+import { loadConfig } from '../../config.ts';
+import { withDatabase } from '../with-database.ts';
+import { didWebFromUrl } from '../../identity/did-web.ts';
+import { createIssuerKeyRepository } from '../../identity/issuer-key.repository.ts';
+import { ISSUER_KEY_FILE } from '../../identity/issuer-key.ts';
+import { rotateIssuerKey } from '../../identity/rotate-issuer-key.ts';
 import { defineCommand, type CommandInput } from './command.ts';
 
 export const keysCommand = defineCommand({
@@ -34,9 +33,7 @@ async function keys(input: CommandInput, action: 'rotate' | 'list'): Promise<num
     );
     return 2;
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrateToLatest(database.db);
+  return withDatabase(config, async (database) => {
     if (action === 'rotate') {
       const rotation = await rotateIssuerKey({ dataDir: config.dataDir, db: database.db, now: new Date() });
       input.error(`rotated the keyring in ${config.dataDir}/${ISSUER_KEY_FILE}; restart the service to sign with the new key`);
@@ -52,7 +49,5 @@ async function keys(input: CommandInput, action: 'rotate' | 'list'): Promise<num
       input.print(`${key.status.padEnd(7)} ${serviceDid}#${key.key_id}`);
     }
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }

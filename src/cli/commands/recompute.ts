@@ -1,11 +1,10 @@
 // `credence recompute`: run the credibility propagation once; with --check, audit the maintained aggregates against
 // a from-scratch recomputation (exit 1 on any difference); with --rebuild, rewrite them from scratch first.
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { checkAggregates, describeDifference, rebuildAggregates } from '../trust/store/aggregate-check.ts';
-import { runPropagation } from '../trust/store/propagation-job.ts';
-import { trustSettings } from '../trust/store/settings.ts';
+import { loadConfig } from '../../config.ts';
+import { withDatabase } from '../with-database.ts';
+import { checkAggregates, describeDifference, rebuildAggregates } from '../../trust/store/aggregate-check.ts';
+import { runPropagation } from '../../trust/store/propagation-job.ts';
+import { trustSettings } from '../../trust/store/settings.ts';
 import { dateOption, defineCommand, UsageError, type CommandInput } from './command.ts';
 
 export const recomputeCommand = defineCommand({
@@ -31,9 +30,7 @@ async function recompute(input: CommandInput): Promise<number> {
   if (values.check && values.rebuild) throw new UsageError('takes --check or --rebuild, not both');
   const asOf = dateOption(input, 'as-of');
   const config = loadConfig(input.io.env);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrateToLatest(database.db);
+  return withDatabase(config, async (database) => {
     if (values.check) {
       const started = performance.now();
       const check = await checkAggregates(database.db, { keep: 50 });
@@ -50,7 +47,5 @@ async function recompute(input: CommandInput): Promise<number> {
     const run = await runPropagation(database.db, asOf, trustSettings(config));
     input.print(JSON.stringify(run.ran ? run : { ran: false, reason: 'another propagation run holds the lock' }));
     return run.ran ? 0 : 1;
-  } finally {
-    await database.close();
-  }
+  });
 }

@@ -1,4 +1,4 @@
-// The `credence` command. Each command is a definition in src/commands/ (options, help text, run); adding one is an
+// The `credence` command. Each command is a definition in src/cli/commands/ (options, help text, run); adding one is an
 // import and an entry in COMMANDS. The same list answers `credence help` and generates docs/cli.md.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +67,7 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
   return runCommand(command, rest, io);
 }
 
-/** The process entry (bin/credence.js, or `tsx src/cli.ts`): runs main and sets the exit code. */
+/** The process entry (bin/credence.js, or `tsx src/cli/main.ts`): runs main and sets the exit code. */
 export function runCli(argv: string[] = process.argv.slice(2)): void {
   main(argv).then(
     (code) => {

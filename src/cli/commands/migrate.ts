@@ -1,7 +1,6 @@
 // `credence migrate`: apply the database migrations (they also run when the server starts).
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import { loadConfig } from '../../config.ts';
+import { withDatabase } from '../with-database.ts';
 import { defineCommand } from './command.ts';
 
 export const migrateCommand = defineCommand({
@@ -14,13 +13,9 @@ or the embedded database under CREDENCE_DATA_DIR when it is unset.`,
   options: {},
   async run(input) {
     const config = loadConfig(input.io.env);
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
-      const { applied } = await migrateToLatest(database.db);
+    return withDatabase(config, async (_database, { applied }) => {
       input.print(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
-    } finally {
-      await database.close();
-    }
-    return 0;
+      return 0;
+    });
   },
 });
