@@ -6,7 +6,7 @@
 // behind the owning service, and any new one fails.
 /** Modules that must not do I/O: the trust engine, credential issue/verify, the did:web document, the renderers. */
 const PURE = [
-  '^src/trust/',
+  '^src/trust/engine/',
   '^src/credentials/(credential-shape|credential-types|dates|jsonld-credential|jwt-credential|presentation|schema-validation|status-list|verification-result|verify)\\.ts$',
   '^src/issuer/did-web\\.ts$',
   '^src/web/badges/',

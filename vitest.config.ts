@@ -16,6 +16,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Process-killing fault tests run on their own: npm run test:faults (vitest.faults.config.ts).
     exclude: [...configDefaults.exclude, 'test/faults/**'],
+    // One migrated embedded database, copied for each test database (test/helpers/database.ts).
+    globalSetup: ['test/setup/pglite-template.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -3,9 +3,9 @@
 // `scan` only pages through the same rows with the same statements (the read ceiling); `reference` loads every
 // row as an object and runs the previous, object-per-edge propagation (small graphs only).
 import { openDatabase } from '../src/db/database.ts';
-import { loadGraph } from '../src/trust-store/aggregate.repository.ts';
-import { eachAgentPlatformPage, eachPairPage, PAIR_GRAPH_PAGE_ROWS } from '../src/trust-store/pair-graph.repository.ts';
-import { runPropagation } from '../src/trust-store/propagation-job.ts';
+import { loadGraph } from '../src/trust/store/aggregate.repository.ts';
+import { eachAgentPlatformPage, eachPairPage, PAIR_GRAPH_PAGE_ROWS } from '../src/trust/store/pair-graph.repository.ts';
+import { runPropagation } from '../src/trust/store/propagation-job.ts';
 import { referencePropagateCredibility } from '../test/unit/trust/propagation-reference.ts';
 
 const [url, mode, asOfIso] = process.argv.slice(2);

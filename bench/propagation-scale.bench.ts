@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { emptyPairSums, propagateCredibility, type AgentPlatformRow, type PairRow } from '../src/trust/index.ts';
+import { emptyPairSums, propagateCredibility, type AgentPlatformRow, type PairRow } from '../src/trust/engine/index.ts';
 import { createScratchPostgres } from '../test/helpers/database.ts';
 import { referencePropagateCredibility } from '../test/unit/trust/propagation-reference.ts';
 import { BENCH_ADMIN_URL, median } from './pg.ts';

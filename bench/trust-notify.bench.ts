@@ -5,7 +5,7 @@
 // pooled connection in the same run.
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
-import { TRUST_INPUTS_CHANNEL } from '../src/trust-store/trust.service.ts';
+import { TRUST_INPUTS_CHANNEL } from '../src/trust/store/trust.service.ts';
 import { BENCH_ADMIN_URL } from './pg.ts';
 import { createScratchPostgres } from '../test/helpers/database.ts';
 

@@ -3,8 +3,8 @@
 // over the whole population. Reads are measured warm (a running instance) and cold (nothing held in memory).
 import { Readable } from 'node:stream';
 import { importReceipts } from '../src/receipts/import.ts';
-import { runPropagation } from '../src/trust-store/propagation-job.ts';
-import { createTrustService } from '../src/trust-store/trust.service.ts';
+import { runPropagation } from '../src/trust/store/propagation-job.ts';
+import { createTrustService } from '../src/trust/store/trust.service.ts';
 import { freshBenchDatabase, median } from './pg.ts';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);

@@ -5,11 +5,11 @@
 import { buildState } from '../scripts/build-state.mjs';
 
 if (buildState().fresh) {
-  const { runCli } = await import('../dist/src/cli.js');
+  const { runCli } = await import('../dist/src/cli/main.js');
   runCli();
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  const { runCli } = await import('../src/cli.ts');
+  const { runCli } = await import('../src/cli/main.ts');
   runCli();
 }

@@ -1,5 +1,5 @@
 // Startup time to /ready: the service run from the TypeScript sources through tsx (`npm run dev`, formerly
-// `npm start`) against the compiled build (`node dist/src/cli.js serve`, what `npm start` runs now). Runs each one
+// `npm start`) against the compiled build (`node dist/src/cli/main.js serve`, what `npm start` runs now). Runs each one
 // RUNS times, alternating so both see the same machine load, each on its own embedded database migrated beforehand,
 // and prints every run and the medians; then the same for `--help` (module loading without a database).
 // Needs a build (`npm run build`). Usage: node scripts/build-startup-time.mjs [RUNS] [PORT]
@@ -23,8 +23,8 @@ const env = {
   CREDENCE_WEBHOOK_INTERVAL_SECONDS: '0',
 };
 const VARIANTS = {
-  tsx: [join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', 'serve']],
-  dist: [process.execPath, ['dist/src/cli.js', 'serve']],
+  tsx: [join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'serve']],
+  dist: [process.execPath, ['dist/src/cli/main.js', 'serve']],
 };
 
 /** Loading alone, no database: `credence --help` from spawn to exit. */

@@ -66,7 +66,7 @@ export function buildState(root = ROOT) {
 
 function existsEntry(root) {
   try {
-    return statSync(join(root, 'dist', 'src', 'cli.js')).isFile();
+    return statSync(join(root, 'dist', 'src', 'cli', 'main.js')).isFile();
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 // Writes docs/cli.md from the command definitions; with --check, exits 1 when the file differs.
 import { readFile, writeFile } from 'node:fs/promises';
-import { COMMANDS } from '../src/cli.ts';
-import { renderCliDocs } from '../src/commands/command.ts';
+import { COMMANDS } from '../src/cli/main.ts';
+import { renderCliDocs } from '../src/cli/commands/command.ts';
 
 const path = new URL('../docs/cli.md', import.meta.url);
 const text = renderCliDocs(COMMANDS);

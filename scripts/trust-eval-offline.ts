@@ -7,13 +7,13 @@
 
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { agentAggregates, applyReceipt, createAggregateStore, toMs } from '../src/trust/evidence.ts';
-import { computeTrustReport } from '../src/trust/engine.ts';
-import { DEFAULT_TRUST_PARAMS, trustParams } from '../src/trust/params.ts';
-import type { PlatformStanding } from '../src/trust/propagation.ts';
-import { propagateCredibility } from '../src/trust/propagation.ts';
-import type { ActionCategory, Outcome, ReceiptEvidence } from '../src/trust/types.ts';
-import { ACTION_CATEGORIES } from '../src/trust/types.ts';
+import { agentAggregates, applyReceipt, createAggregateStore, toMs } from '../src/trust/engine/evidence.ts';
+import { computeTrustReport } from '../src/trust/engine/engine.ts';
+import { DEFAULT_TRUST_PARAMS, trustParams } from '../src/trust/engine/params.ts';
+import type { PlatformStanding } from '../src/trust/engine/propagation.ts';
+import { propagateCredibility } from '../src/trust/engine/propagation.ts';
+import type { ActionCategory, Outcome, ReceiptEvidence } from '../src/trust/engine/types.ts';
+import { ACTION_CATEGORIES } from '../src/trust/engine/types.ts';
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -8,8 +8,8 @@ import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { loadIssuerKey } from './issuer/issuer-key.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { runPropagation } from './trust-store/propagation-job.ts';
-import { trustSettings } from './trust-store/settings.ts';
+import { runPropagation } from './trust/store/propagation-job.ts';
+import { trustSettings } from './trust/store/settings.ts';
 import { createDeliveryWorker } from './webhooks/delivery-worker.ts';
 
 export interface RunningServer {

@@ -15,8 +15,8 @@ import { createReceiptSubmission } from './receipts/receipt-submission.ts';
 import { countingIngest, type IngestCounter } from './receipts/ingest-metrics.ts';
 import { createSettlementRepository } from './receipts/settlement.repository.ts';
 import { createSettlementService } from './receipts/settlement.service.ts';
-import { createTrustService } from './trust-store/trust.service.ts';
-import { createTrustAnchorService } from './trust-store/anchors.service.ts';
+import { createTrustService } from './trust/store/trust.service.ts';
+import { createTrustAnchorService } from './trust/store/anchors.service.ts';
 import {
   createCredentialService,
   type CredentialServiceOptions,

@@ -3,8 +3,8 @@
 
 // The report's parts are the trust model's own types (type-only: nothing of the engine ships with the client);
 // flag codes and explanation factors stay plain strings here so an older client accepts codes added later.
-export type { ClientStats, ReceiptConfidence, Tier, TrustVector, TrustWindows, WindowStats } from '../trust/types.ts';
-import type { ClientStats, ReceiptConfidence, Tier, TrustVector, TrustWindows } from '../trust/types.ts';
+export type { ClientStats, ReceiptConfidence, Tier, TrustVector, TrustWindows, WindowStats } from '../trust/engine/types.ts';
+import type { ClientStats, ReceiptConfidence, Tier, TrustVector, TrustWindows } from '../trust/engine/types.ts';
 
 export type TrustWindowName = 'D7' | 'D30' | 'D90' | 'LIFETIME';
 export type CredentialType = 'REPUTATION' | 'TASK_COMPLETION';

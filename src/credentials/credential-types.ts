@@ -15,8 +15,8 @@ export const REPUTATION_VALIDITY_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 // The 13 canonical action categories are defined once, with the trust model.
-export { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
-import { ACTION_CATEGORIES, type ActionCategory, type TrustVector, type WindowStats as TrustWindowStats } from '../trust/types.ts';
+export { ACTION_CATEGORIES, type ActionCategory } from '../trust/engine/types.ts';
+import { ACTION_CATEGORIES, type ActionCategory, type TrustVector, type WindowStats as TrustWindowStats } from '../trust/engine/types.ts';
 
 export interface CredentialSubject {
   id: string;
@@ -89,7 +89,7 @@ export function taskCompletionCredential(input: {
 // --- ReputationCredential ---------------------------------------------------------------------------------------
 
 // The report's shapes come from the trust model; a credential snapshot does not need the verified-volume figure.
-export type { TrustVector } from '../trust/types.ts';
+export type { TrustVector } from '../trust/engine/types.ts';
 export type WindowStats = Omit<TrustWindowStats, 'verifiedVolumeUsd'>;
 export interface TrustWindows {
   d7: WindowStats;

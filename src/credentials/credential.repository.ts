@@ -2,7 +2,7 @@
 // allocation and re-signing, credential rows on revocation) are what keep concurrent issuers and revokers apart.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { readFromStart, seek, type KeysetRead } from '../db/keyset.ts';
+import { readFromStart, seek, type KeysetKey, type KeysetRead } from '../db/keyset.ts';
 import type {
   CredentialEncoding,
   CredentialKind,
@@ -13,10 +13,8 @@ import type {
 } from '../db/schema.ts';
 import type { Insertable } from 'kysely';
 
-export interface CredentialCursor {
-  issuedAt: Date;
-  id: string;
-}
+/** A position in a subject's credentials: (issuedAt, id), the key every keyset list and cursor uses. */
+export type CredentialCursor = KeysetKey;
 
 export interface RevokedEntry {
   id: string;
@@ -41,7 +39,7 @@ export function createCredentialRepository(db: Db) {
 
     /** Newest first by (issuedAt, id), strictly after the cursor. */
     page(subjectDid: string, after: CredentialCursor | null, limit: number): Promise<CredentialRow[]> {
-      return keysetPage(subjectDid, readFromStart(limit, after ? { at: after.issuedAt, id: after.id } : null));
+      return keysetPage(subjectDid, readFromStart(limit, after));
     },
 
     /** The same order as `page`, by offset (the REST API's `limit`/`offset` pagination). */

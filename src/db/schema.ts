@@ -1,6 +1,6 @@
 // Row types of every table, as Kysely sees them. Migrations own the DDL; this mirrors it.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { AgentPlatformRow, ClientRow, HourBucketRow, PairRow, PlatformRow as TrustPlatformAggregateRow } from '../trust/evidence.ts';
+import type { AgentPlatformRow, ClientRow, HourBucketRow, PairRow, PlatformRow as TrustPlatformAggregateRow } from '../trust/engine/evidence.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -216,11 +216,11 @@ export type NewWebhookOutboxRow = Insertable<WebhookOutboxTable>;
 
 // ---------------------------------------------------------------- trust store
 
-/** `econFirstHour` is `econ_first_hour`, at the type level (columnName in src/trust/evidence.ts at run time). */
+/** `econFirstHour` is `econ_first_hour`, at the type level (columnName in src/trust/engine/evidence.ts at run time). */
 type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
   ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
   : S;
-/** An aggregate row as stored: the engine's row type (declared once, src/trust/evidence.ts) in snake_case columns. */
+/** An aggregate row as stored: the engine's row type (declared once, src/trust/engine/evidence.ts) in snake_case columns. */
 type StoredAggregate<Row> = { [K in keyof Row & string as SnakeCase<K>]: Row[K] };
 
 export type TrustPairTable = StoredAggregate<PairRow>;

@@ -4,6 +4,7 @@
 // neither a parse nor its caller's single-use token.
 import { isIP } from 'node:net';
 import type { Plugin } from 'graphql-yoga';
+import ipaddr from 'ipaddr.js';
 import { bearerToken, checkAuthToken, type SpentTokens } from '../auth/did-auth.ts';
 
 export interface TokenBucketOptions {
@@ -109,33 +110,22 @@ export function memoryRateLimitStore(now: () => number = () => performance.now()
 
 // ---------------------------------------------------------------- client address
 
-/** IPv6 clients are keyed by their /64 (one subscriber's usual allocation), IPv4 ones by the full address. */
+/**
+ * IPv6 clients are keyed by their /64 (one subscriber's usual allocation), IPv4 ones by the full address; an
+ * IPv4-mapped IPv6 address (either spelling) is the IPv4 client it carries.
+ */
 export function addressKey(address: string): string | null {
   let value = address.trim();
   if (value.startsWith('[') && value.includes(']')) value = value.slice(1, value.indexOf(']'));
   const zone = value.indexOf('%');
   if (zone >= 0) value = value.slice(0, zone);
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(value);
-  if (mapped) value = mapped[1]!;
+  // node:net decides what counts as an address (no short or octal IPv4 forms); ipaddr.js reads the IPv6 ones.
   const version = isIP(value);
   if (version === 4) return value;
   if (version !== 6) return null;
-  return `${expandIPv6(value).slice(0, 4).join(':')}::/64`;
-}
-
-function expandIPv6(address: string): string[] {
-  let text = address.toLowerCase();
-  // An embedded IPv4 tail (::1.2.3.4) becomes two hextets.
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : new Array(8 - left.length - right.length).fill('0');
-  return [...left, ...fill, ...right].map((part) => part.replace(/^0+(?=.)/, ''));
+  const parsed = ipaddr.IPv6.parse(value);
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  return `${parsed.parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
 }
 
 interface NodeServerContext {

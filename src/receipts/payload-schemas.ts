@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { isEd25519DidKey } from '../crypto/ed25519.ts';
 
 // The 13 canonical action categories are defined once, with the trust model.
-export { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
-import { ACTION_CATEGORIES, type ActionCategory } from '../trust/types.ts';
+export { ACTION_CATEGORIES, type ActionCategory } from '../trust/engine/types.ts';
+import { ACTION_CATEGORIES, type ActionCategory } from '../trust/engine/types.ts';
 
 export const OUTCOMES = ['accepted', 'rejected', 'disputed'] as const;
 export const SETTLEMENT_STATUSES = ['FUNDED', 'RELEASED', 'SETTLED', 'REFUNDED', 'DISPUTED', 'RESOLVED'] as const;

@@ -3,7 +3,7 @@
 // hooks always run, and a revoked receipt never leaves a live credential behind.
 import type { Db } from '../db/database.ts';
 import type { NewReceiptRow, ReceiptRow } from '../db/schema.ts';
-import { addToAggregates, subtractFromAggregates } from '../trust-store/aggregate.repository.ts';
+import { addToAggregates, subtractFromAggregates } from '../trust/store/aggregate.repository.ts';
 import { createReceiptRepository } from './receipt.repository.ts';
 
 /** Run inside the receipt transaction after the aggregates moved; a hook that throws rolls the whole change back. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { readFromStart, seek, type KeysetRead } from '../db/keyset.ts';
+import { readFromStart, seek, type KeysetKey, type KeysetRead } from '../db/keyset.ts';
 import type { NewReceiptRow, ReceiptOutcome, ReceiptRow } from '../db/schema.ts';
 
 const INSERT_CHUNK = 1_000;
@@ -13,10 +13,8 @@ export interface ReceiptFilter {
   to?: Date | null;
 }
 
-export interface ReceiptCursor {
-  occurredAt: Date;
-  receiptId: string;
-}
+/** A position in a subject's receipts: (occurredAt, receiptId), the key every keyset list and cursor uses. */
+export type ReceiptCursor = KeysetKey;
 
 export function createReceiptRepository(db: Db) {
   /** A subject's receipts, newest first by (occurredAt, receiptId): a keyset read from either end of a window. */
@@ -97,7 +95,7 @@ export function createReceiptRepository(db: Db) {
 
     /** Newest first by (occurredAt, receiptId), strictly after the cursor. */
     async page(filter: ReceiptFilter, after: ReceiptCursor | null, limit: number): Promise<ReceiptRow[]> {
-      return keysetPage(filter, readFromStart(limit, after ? { at: after.occurredAt, id: after.receiptId } : null));
+      return keysetPage(filter, readFromStart(limit, after));
     },
 
     /** The same order as `page`, by offset (the REST API's `limit`/`offset` pagination). */

@@ -5,7 +5,7 @@ import { REPUTATION_CREDENTIAL, TASK_COMPLETION_CREDENTIAL } from '../credential
 import type { ServiceCredentialVerification } from '../credentials/credential.service.ts';
 import type { RevokedEntry } from '../credentials/credential.repository.ts';
 import type { CredentialRow, ReceiptRow } from '../db/schema.ts';
-import type { TrustFlagCode, TrustReport, TrustVector, WindowStats } from '../trust/types.ts';
+import type { TrustFlagCode, TrustReport, TrustVector, WindowStats } from '../trust/engine/types.ts';
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 const isoOrNull = (value: Date | string | null | undefined): string | null => (value == null ? null : iso(value));

@@ -1,7 +1,7 @@
 // Webhook events: their types, the body every delivery carries, the announcement rule and the retry schedule.
 // Pure: no database, no network, time passed in.
 import { randomBytes } from 'node:crypto';
-import type { Tier, TrustReport } from '../trust/types.ts';
+import type { Tier, TrustReport } from '../trust/engine/types.ts';
 
 export const WEBHOOK_EVENT_TYPES = ['trust.changed', 'receipt.revoked', 'credential.revoked'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -4,8 +4,8 @@
 // NOTIFY on `credence_trust_changed` that PostgreSQL delivers to listeners when the transaction commits.
 import type { Db } from '../db/database.ts';
 import type { CredentialRow, NewWebhookOutboxRow, ReceiptRow } from '../db/schema.ts';
-import { createTrustService } from '../trust-store/trust.service.ts';
-import type { TrustReport } from '../trust/types.ts';
+import { createTrustService } from '../trust/store/trust.service.ts';
+import type { TrustReport } from '../trust/engine/types.ts';
 import {
   isAnnounceable,
   newEventId,

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { seek, type KeysetRead } from '../db/keyset.ts';
 import type { NewWebhookOutboxRow, WebhookDeliveryStatus, WebhookOutboxRow } from '../db/schema.ts';
-import type { Tier } from '../trust/types.ts';
+import type { Tier } from '../trust/engine/types.ts';
 import { TRUST_CHANGED_CHANNEL, type Announced, type TrustChangeNotice } from './events.ts';
 
 export interface AttemptOutcome {

@@ -17,12 +17,12 @@ const stamp = (startedAtMs: number) =>
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'credence-build-state-'));
-  write('src/cli.ts');
+  write('src/cli/main.ts');
   write('src/credentials/proof-worker.mjs');
   write('migrations/index.ts');
   write('credentials/credence-v1.jsonld');
   write('tsconfig.json');
-  for (const path of ['src/cli.ts', 'src/credentials/proof-worker.mjs', 'migrations/index.ts', 'credentials/credence-v1.jsonld', 'tsconfig.json']) {
+  for (const path of ['src/cli/main.ts', 'src/credentials/proof-worker.mjs', 'migrations/index.ts', 'credentials/credence-v1.jsonld', 'tsconfig.json']) {
     setMtime(path, 1_000_000);
   }
 });
@@ -40,7 +40,7 @@ describe('buildState', () => {
 
   it('is stale when a source, a migration or a runtime file changed after the build started', () => {
     stamp(2_000_000);
-    for (const path of ['src/cli.ts', 'migrations/index.ts', 'credentials/credence-v1.jsonld', 'tsconfig.json']) {
+    for (const path of ['src/cli/main.ts', 'migrations/index.ts', 'credentials/credence-v1.jsonld', 'tsconfig.json']) {
       setMtime(path, 3_000_000);
       expect(buildState(root)).toEqual({ fresh: false, reason: `${path} changed since the last build` });
       setMtime(path, 1_000_000);
@@ -68,7 +68,7 @@ describe('buildState', () => {
   it('counts an installed package (dist/ without src/) as fresh', () => {
     rmSync(join(root, 'src'), { recursive: true });
     expect(buildState(root)).toMatchObject({ fresh: false });
-    write('dist/src/cli.js');
+    write('dist/src/cli/main.js');
     expect(buildState(root)).toEqual({ fresh: true });
   });
 });

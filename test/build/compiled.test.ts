@@ -16,7 +16,7 @@ import { waitFor } from '../helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = `.dist-test-${process.pid}`;
-const CLI = join(ROOT, OUT, 'src', 'cli.js');
+const CLI = join(ROOT, OUT, 'src', 'cli', 'main.js');
 const PORT = 4400 + (process.pid % 50);
 const FIXTURE = join(ROOT, 'test/fixtures/credentials/reputation.jsonld.json');
 
@@ -51,9 +51,9 @@ afterAll(async () => {
 describe('the compiled build', () => {
   it('holds JavaScript, declarations, source maps and the runtime files tsc does not emit', () => {
     for (const file of [
-      'src/cli.js',
-      'src/cli.d.ts',
-      'src/cli.js.map',
+      'src/cli/main.js',
+      'src/cli/main.d.ts',
+      'src/cli/main.js.map',
       'src/client/index.js',
       'src/client/index.d.ts',
       'migrations/index.js',
@@ -65,7 +65,7 @@ describe('the compiled build', () => {
       expect(existsSync(join(ROOT, OUT, file)), file).toBe(true);
     }
     // Relative imports point at the emitted .js files, so plain node can follow them.
-    expect(readFileSync(join(ROOT, OUT, 'src/cli.js'), 'utf8')).toMatch(/from ["']\.\/commands\/serve\.js["']/);
+    expect(readFileSync(join(ROOT, OUT, 'src/cli/main.js'), 'utf8')).toMatch(/from ["']\.\/commands\/serve\.js["']/);
   });
 
   it('runs the CLI with plain node', () => {
@@ -155,7 +155,7 @@ describe('the packed package', () => {
   }, 900_000);
 
   it('holds the build, the bin, migrations and runtime files, and no sources or tests', () => {
-    for (const file of ['dist/src/client/universal.js', 'dist/src/client/universal.d.ts', 'dist/src/client/index.js', 'dist/src/cli.js', 'bin/credence.js', 'scripts/build-state.mjs', 'dist/migrations/index.js', 'dist/credentials/credence-v1.jsonld', 'README.md']) {
+    for (const file of ['dist/src/client/universal.js', 'dist/src/client/universal.d.ts', 'dist/src/client/index.js', 'dist/src/cli/main.js', 'bin/credence.js', 'scripts/build-state.mjs', 'dist/migrations/index.js', 'dist/credentials/credence-v1.jsonld', 'README.md']) {
       expect(packed, file).toContain(file);
     }
     expect(packed.filter((path) => path.startsWith('src/') || path.startsWith('test/') || path.endsWith('.tsbuildinfo'))).toEqual([]);

@@ -2,7 +2,7 @@
 // same state as one instance given all of them: equal aggregate rows, equal trust reports, and both databases pass
 // `credence recompute --check`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGGREGATE_TABLES } from '../../src/trust-store/aggregate.repository.ts';
+import { AGGREGATE_TABLES } from '../../src/trust/store/aggregate.repository.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
   ADMIN_URL,

@@ -49,7 +49,7 @@ export async function waitFor(url: string, timeoutMs = 20_000): Promise<Response
  * pays no process start or cold compile. `env` is laid over this process's environment.
  */
 export async function runCliInProcess(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
-  const { main } = await import('../../src/cli.ts');
+  const { main } = await import('../../src/cli/main.ts');
   const collector = () => {
     let text = '';
     const stream = new Writable({

@@ -1,7 +1,12 @@
-// Test databases: embedded PGlite in memory always, plus a fresh real PostgreSQL database per test file when
-// TEST_DATABASE_URL is set (created here, dropped after).
+// Test databases: embedded PGlite always, plus a fresh real PostgreSQL database per test file when
+// TEST_DATABASE_URL is set (created here, dropped after). An embedded one is a private copy of the migrated template
+// the global setup made (test/setup/pglite-template.ts), or a new in-memory database where there is none.
 import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
@@ -19,14 +24,32 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
-  if (kind === 'embedded') {
+  if (kind === 'embedded') return createEmbeddedDatabase();
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  return createScratchPostgres(adminUrl, `credence_test_${process.pid}`);
+}
+
+async function createEmbeddedDatabase(): Promise<TestDatabase> {
+  const templateDir = inject('pgliteTemplateDir');
+  if (!templateDir) {
     const database = await openDatabase({ dataDir: 'memory://' });
     await migrateToLatest(database.db);
     return { database, url: undefined, drop: () => database.close() };
   }
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
-  return createScratchPostgres(adminUrl, `credence_test_${process.pid}`);
+  const dataDir = await mkdtemp(join(tmpdir(), 'credence-test-db-'));
+  await cp(templateDir, dataDir, { recursive: true });
+  const database = await openDatabase({ dataDir });
+  // Applies nothing unless a migration was added after the template was made; then the copy catches up.
+  await migrateToLatest(database.db);
+  return {
+    database,
+    url: undefined,
+    async drop() {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A new, migrated PostgreSQL database next to `adminUrl`'s, dropped (with its connections) by `drop()`. */

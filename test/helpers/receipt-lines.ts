@@ -1,7 +1,7 @@
 // Deterministic trust-eval JSONL receipts for `credence import`: every action category, outcome and aggregate table
 // gets rows, subjects overlap, and the same seed always gives the same lines.
 import { didKeyFromPublicKey, keyPairFromSeed } from '../../src/crypto/ed25519.ts';
-import { ACTION_CATEGORIES } from '../../src/trust/types.ts';
+import { ACTION_CATEGORIES } from '../../src/trust/engine/types.ts';
 
 export function prng(seed: number): () => number {
   let state = seed >>> 0;

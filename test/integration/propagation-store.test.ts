@@ -3,8 +3,8 @@
 // from the same rows; the scores command's read agrees; a second run replaces the first.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_PLATFORM_SUM_COLUMNS, PAIR_SUM_COLUMNS, type AgentPlatformRow, type PairRow } from '../../src/trust/index.ts';
-import { propagateFromStore, runPropagation } from '../../src/trust-store/propagation-job.ts';
+import { AGENT_PLATFORM_SUM_COLUMNS, PAIR_SUM_COLUMNS, type AgentPlatformRow, type PairRow } from '../../src/trust/engine/index.ts';
+import { propagateFromStore, runPropagation } from '../../src/trust/store/propagation-job.ts';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/database.ts';
 import { referencePropagateCredibility } from '../unit/trust/propagation-reference.ts';
 import { randomGraph } from '../unit/trust/random-graph.ts';

@@ -20,7 +20,7 @@ import { readRoutingPlugin } from '../../src/http/read-routing.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { startServer } from '../../src/main.ts';
 import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
-import { createTrustService } from '../../src/trust-store/trust.service.ts';
+import { createTrustService } from '../../src/trust/store/trust.service.ts';
 import { createScene, recordEscrow, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { replicaClusterUnavailable, startReplicaCluster, waitForReplay, type ReplicaCluster } from '../helpers/replica-cluster.ts';
 import { createTestApp, ISSUER_SEED, newKey, type TestApp, type TestKey } from '../helpers/test-app.ts';

@@ -227,7 +227,7 @@ describe('tracing configuration and export', () => {
       register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
       await import('./src/main.ts');
       await import('./src/app.ts');
-      await import('./src/cli.ts');
+      await import('./src/cli/main.ts');
       console.log('service loaded');
       await import('./src/observability/tracing.ts').then(() => console.log('tracing loaded'), (error) => console.log('tracing refused: ' + error.message));
     `;

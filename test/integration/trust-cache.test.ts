@@ -11,8 +11,8 @@ import { keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.t
 import { openDatabase, type Database, type Db } from '../../src/db/database.ts';
 import { LISTENER_APPLICATION_NAME } from '../../src/db/notification-listener.ts';
 import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
-import { runPropagation } from '../../src/trust-store/propagation-job.ts';
-import { createTrustService, type TrustService } from '../../src/trust-store/trust.service.ts';
+import { runPropagation } from '../../src/trust/store/propagation-job.ts';
+import { createTrustService, type TrustService } from '../../src/trust/store/trust.service.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { createScene, recordEscrow, registerPlatform, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, ISSUER_SEED, newKey, type GraphQLResponse, type TestApp } from '../helpers/test-app.ts';

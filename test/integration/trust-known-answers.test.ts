@@ -6,9 +6,9 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { importReceipts } from '../../src/receipts/import.ts';
-import { runPropagation } from '../../src/trust-store/propagation-job.ts';
-import { trustSettings } from '../../src/trust-store/settings.ts';
-import { createTrustService } from '../../src/trust-store/trust.service.ts';
+import { runPropagation } from '../../src/trust/store/propagation-job.ts';
+import { trustSettings } from '../../src/trust/store/settings.ts';
+import { createTrustService } from '../../src/trust/store/trust.service.ts';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/database.ts';
 import { agentDid, receiptLines } from '../helpers/receipt-lines.ts';
 

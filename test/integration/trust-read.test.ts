@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
-import { runPropagation } from '../../src/trust-store/propagation-job.ts';
-import { createTrustService } from '../../src/trust-store/trust.service.ts';
+import { runPropagation } from '../../src/trust/store/propagation-job.ts';
+import { createTrustService } from '../../src/trust/store/trust.service.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { createScene, recordEscrow, registerPlatform, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';

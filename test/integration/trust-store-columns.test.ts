@@ -1,9 +1,9 @@
-// The aggregate tables' one declaration (AGGREGATE_COLUMNS in src/trust/evidence.ts, from which the row types,
+// The aggregate tables' one declaration (AGGREGATE_COLUMNS in src/trust/engine/evidence.ts, from which the row types,
 // adders, SQL column lists and the check derive) is what the migrations created: same columns, same order, every
 // sum a non-null double with a default of 0. A column added on one side only fails here, before any score moves.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGGREGATE_COLUMNS, AGGREGATE_TABLE_NAMES, columnName } from '../../src/trust/evidence.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_TABLE_NAMES, columnName } from '../../src/trust/engine/evidence.ts';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/database.ts';
 
 /** Columns that are neither keys nor sums: a pair's spans (LEAST/GREATEST state). */

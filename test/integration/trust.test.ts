@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAggregates, PAIR_SUM_COLUMNS } from '../../src/trust/evidence.ts';
-import { receiptEvidence } from '../../src/trust-store/aggregate.repository.ts';
+import { buildAggregates, PAIR_SUM_COLUMNS } from '../../src/trust/engine/evidence.ts';
+import { receiptEvidence } from '../../src/trust/store/aggregate.repository.ts';
 import { sql } from 'kysely';
-import { PROPAGATION_LOCK_ID, runPropagation } from '../../src/trust-store/propagation-job.ts';
+import { PROPAGATION_LOCK_ID, runPropagation } from '../../src/trust/store/propagation-job.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { createScene, recordEscrow, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';

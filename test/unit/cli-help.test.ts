@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { COMMANDS, main } from '../../src/cli.ts';
-import { formatHelp, renderCliDocs } from '../../src/commands/command.ts';
+import { COMMANDS, main } from '../../src/cli/main.ts';
+import { formatHelp, renderCliDocs } from '../../src/cli/commands/command.ts';
 import { ImportLineSchema } from '../../src/receipts/import.ts';
 import { ACTION_CATEGORIES, OUTCOMES } from '../../src/receipts/payload-schemas.ts';
 

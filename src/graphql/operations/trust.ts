@@ -1,7 +1,7 @@
 // Trust reads: single, batched (one round of queries, input order) and policy checks.
 import { z } from 'zod';
 import { AuthError, InputError, NotFoundError } from '../../errors.ts';
-import { MAX_TRUST_BATCH } from '../../trust-store/trust.service.ts';
+import { MAX_TRUST_BATCH } from '../../trust/store/trust.service.ts';
 import { builder } from '../builder.ts';
 import { SubjectDidSchema } from '../../identity/subject-did.ts';
 import { AgentRef } from '../types/agent.ts';

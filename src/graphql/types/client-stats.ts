@@ -1,4 +1,4 @@
-import type { ClientStats } from '../../trust/types.ts';
+import type { ClientStats } from '../../trust/engine/types.ts';
 import { builder } from '../builder.ts';
 
 export const ClientStatsRef = builder.objectRef<ClientStats>('ClientStats').implement({

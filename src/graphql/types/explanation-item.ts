@@ -1,4 +1,4 @@
-import type { ExplanationItem } from '../../trust/types.ts';
+import type { ExplanationItem } from '../../trust/engine/types.ts';
 import { builder } from '../builder.ts';
 
 export const ExplanationItemRef = builder.objectRef<ExplanationItem>('ExplanationItem').implement({

@@ -1,4 +1,4 @@
-import type { TrustAnchorAuditRow } from '../../trust-store/anchors.repository.ts';
+import type { TrustAnchorAuditRow } from '../../trust/store/anchors.repository.ts';
 import { builder } from '../builder.ts';
 import { TrustAnchorActionEnum } from './trust-anchor-action.ts';
 

@@ -1,4 +1,4 @@
-import type { TrustAnchor } from '../../trust-store/anchors.service.ts';
+import type { TrustAnchor } from '../../trust/store/anchors.service.ts';
 import { builder } from '../builder.ts';
 import { TrustAnchorRef } from './trust-anchor.ts';
 

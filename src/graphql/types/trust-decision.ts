@@ -1,4 +1,4 @@
-import type { TrustReport } from '../../trust/types.ts';
+import type { TrustReport } from '../../trust/engine/types.ts';
 import { builder } from '../builder.ts';
 import { TrustReportRef } from './trust-report.ts';
 

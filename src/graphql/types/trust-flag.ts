@@ -1,4 +1,4 @@
-import type { TrustFlag } from '../../trust/types.ts';
+import type { TrustFlag } from '../../trust/engine/types.ts';
 import { builder } from '../builder.ts';
 
 export const TrustFlagRef = builder.objectRef<TrustFlag>('TrustFlag').implement({

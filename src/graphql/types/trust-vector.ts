@@ -1,4 +1,4 @@
-import type { TrustVector } from '../../trust/types.ts';
+import type { TrustVector } from '../../trust/engine/types.ts';
 import { builder } from '../builder.ts';
 
 export const TrustVectorRef = builder.objectRef<TrustVector>('TrustVector').implement({

@@ -1,4 +1,4 @@
-import type { TrustWindows } from '../../trust/types.ts';
+import type { TrustWindows } from '../../trust/engine/types.ts';
 import { builder } from '../builder.ts';
 import { WindowStatsRef } from './window-stats.ts';
 

@@ -1,4 +1,4 @@
-import type { WindowStats } from '../../trust/types.ts';
+import type { WindowStats } from '../../trust/engine/types.ts';
 import { builder } from '../builder.ts';
 
 export const WindowStatsRef = builder.objectRef<WindowStats>('WindowStats').implement({

@@ -5,7 +5,7 @@
 import { html, raw, safeUrl, type SafeHtml } from './html.ts';
 import { renderLayout } from './layout.ts';
 import { formatScore } from '../badges/trust-badge.ts';
-import type { WindowStats as TrustWindowStats } from '../../trust/types.ts';
+import type { WindowStats as TrustWindowStats } from '../../trust/engine/types.ts';
 import { DIMENSIONS, renderRadarChart, renderVectorTable, type TrustVector } from './radar-chart.ts';
 import { describeActivity, buildActivitySeries, renderActivityChart, type ActivityDay } from './activity-chart.ts';
 

@@ -6,7 +6,7 @@ import type { Db } from '../../db/database.ts';
 import type { CredentialRow, ReceiptRow } from '../../db/schema.ts';
 import type { ProfileCredential, ProfileReceipt, ProfileReport, ProfileView } from '../pages/profile-page.ts';
 import type { Services } from '../../services.ts';
-import type { TrustReport } from '../../trust/types.ts';
+import type { TrustReport } from '../../trust/engine/types.ts';
 import { createActivityRepository } from './activity.repository.ts';
 
 /** The longest DID accepted in a URL (as in the GraphQL API). */

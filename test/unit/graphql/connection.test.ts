@@ -17,6 +17,12 @@ describe('connection cursors', () => {
     expect(decodeCursor('Receipt', cursor, 'after')).toEqual({ at, id: 'urn:uuid:1|2' });
   });
 
+  it('keep the published format byte for byte, so cursors handed out earlier stay valid', () => {
+    const published = 'WzEsIlJlY2VpcHQiLCIyMDI2LTExLTAxVDEwOjAwOjAwLjAwMFoiLCJ1cm46dXVpZDoxfDIiXQ';
+    expect(encodeCursor('Receipt', { at, id: 'urn:uuid:1|2' })).toBe(published);
+    expect(decodeCursor('Receipt', published, 'before')).toEqual({ at, id: 'urn:uuid:1|2' });
+  });
+
   it.each([
     ['another list', encodeCursor('Platform', { at, id: 'did:key:z6Mk' })],
     ['not base64url', 'a+b/'],

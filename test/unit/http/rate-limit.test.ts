@@ -75,6 +75,10 @@ describe('client addresses', () => {
   it('keys IPv4 by address and IPv6 by its /64', () => {
     expect(addressKey('203.0.113.9')).toBe('203.0.113.9');
     expect(addressKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(addressKey('::FFFF:cb00:7109')).toBe('203.0.113.9');
+    // The deprecated IPv4-compatible form (RFC 4291 2.5.5.1) is read by ipaddr.js as the IPv4 client it carries.
+    expect(addressKey('::1.2.3.4')).toBe('1.2.3.4');
+    expect(addressKey('2001:DB8:A:B::1.2.3.4')).toBe('2001:db8:a:b::/64');
     expect(addressKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
     expect(addressKey('2001:db8:1:2::7')).toBe(addressKey('2001:0db8:0001:0002:ffff::1'));
     expect(addressKey('[2001:db8::1]')).toBe('2001:db8:0:0::/64');

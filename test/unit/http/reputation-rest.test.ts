@@ -11,7 +11,7 @@ import {
   reputationBody,
 } from '../../../src/rest/reputation-shapes.ts';
 import { createLogger } from '../../../src/logger.ts';
-import type { TrustReport, WindowStats } from '../../../src/trust/types.ts';
+import type { TrustReport, WindowStats } from '../../../src/trust/engine/types.ts';
 
 const DID = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
 

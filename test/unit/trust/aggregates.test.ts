@@ -20,7 +20,7 @@ import {
   revokeReceipt,
   type AggregateStore,
   type ReceiptEvidence,
-} from '../../../src/trust/index.ts';
+} from '../../../src/trust/engine/index.ts';
 import { AGENT, AS_OF, daysAgo, HOUR, P1, P2, receipt, shuffled } from './fixtures.ts';
 
 const agg = DEFAULT_TRUST_PARAMS.aggregate;

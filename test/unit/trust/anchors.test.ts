@@ -1,7 +1,7 @@
 // Behaviour 13 (anchors and cold start): operator-named anchors seed propagation, the seed rule asks for no more
 // platforms than the deployment has, and a platform's identity verification of a client amplifies its breadth.
 import { describe, expect, it } from 'vitest';
-import { type ReceiptEvidence } from '../../../src/trust/index.ts';
+import { type ReceiptEvidence } from '../../../src/trust/engine/index.ts';
 import { daysAgo, HOUR, marketTrust, P1, P2, receipt } from './fixtures.ts';
 
 const AGENT = 'did:key:z6MkWalkthroughAgent';
@@ -98,7 +98,7 @@ describe('13. the seed rule on one platform', () => {
   });
 
   it('the thresholds are parameters: a deployment may ask for less history', async () => {
-    const { trustParams } = await import('../../../src/trust/index.ts');
+    const { trustParams } = await import('../../../src/trust/engine/index.ts');
     const lenient = trustParams({ propagation: { seedMinEscrowJobs: 2, seedMinCounterparties: 2, seedMinMeanAgeDays: 7 } });
     const young = [5, 8, 12].map((age, i) => receipt({ subject: 'did:key:z6MkYoung', counterparty: `did:key:z6MkYoungBuyer${i % 2}`, platform: P1, at: daysAgo(age) }));
     expect(marketTrust(young).node('did:key:z6MkYoung')!.seed).toBe(false);

@@ -12,7 +12,7 @@ import {
   revokeReceipt,
   trustParams,
   type ReceiptEvidence,
-} from '../../../src/trust/index.ts';
+} from '../../../src/trust/engine/index.ts';
 import { AGENT, AS_OF, credible, daysAgo, HOUR, P1, P2, receipt, shuffled, times, trustOf } from './fixtures.ts';
 
 const prm = DEFAULT_TRUST_PARAMS;

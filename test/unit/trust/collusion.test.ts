@@ -1,7 +1,7 @@
 // Behaviours 7 (sybil and collusion resistance) and 8 (fair to newcomers) on a small marketplace, with
 // credibility from an actual propagation run. "Lift" compares the same DID scored with and without the attack.
 import { describe, expect, it } from 'vitest';
-import { buildAggregates, DEFAULT_TRUST_PARAMS, propagateCredibility, type ReceiptEvidence } from '../../../src/trust/index.ts';
+import { buildAggregates, DEFAULT_TRUST_PARAMS, propagateCredibility, type ReceiptEvidence } from '../../../src/trust/engine/index.ts';
 import { AGENT as AGENT_DID, AS_OF, daysAgo, HOUR, P1, P2, receipt, trustOf } from './fixtures.ts';
 import { BURSTER, client, endorser, market, NEWCOMER, ring, WASH_ALT, WASHER, worker } from './market.ts';
 

@@ -2,7 +2,7 @@
 // own report shows it; an agent that really is bad still falls. Credibility and fairness come from a propagation
 // run over a small hand-made marketplace (market.ts), and every "with/without" compares the same DID.
 import { describe, expect, it } from 'vitest';
-import { checkTrust, fairnessOf, poissonTail, raterFairness, trustParams, type ReceiptEvidence } from '../../../src/trust/index.ts';
+import { checkTrust, fairnessOf, poissonTail, raterFairness, trustParams, type ReceiptEvidence } from '../../../src/trust/engine/index.ts';
 import { AS_OF, DAY, daysAgo, HOUR, marketTrust, P1, P2, receipt, shuffled } from './fixtures.ts';
 import { client, market, worker } from './market.ts';
 

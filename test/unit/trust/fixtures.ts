@@ -12,7 +12,7 @@ import {
   type PlatformStanding,
   type ReceiptEvidence,
   type TrustParams,
-} from '../../../src/trust/index.ts';
+} from '../../../src/trust/engine/index.ts';
 
 export const AS_OF = Date.UTC(2026, 0, 1);
 export const DAY = 86_400_000;

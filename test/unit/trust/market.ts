@@ -1,7 +1,7 @@
 // A small hand-made marketplace for the sybil, collusion and newcomer tests: an honest core old enough to hold
 // seeds, one newcomer, and one instance of each attack, every attack's receipts kept apart so a test can score
 // the stream with and without it ("attack lift").
-import type { ReceiptEvidence } from '../../../src/trust/index.ts';
+import type { ReceiptEvidence } from '../../../src/trust/engine/index.ts';
 import { daysAgo, HOUR, P1, P2, P3, receipt } from './fixtures.ts';
 
 const PLATFORMS = [P1, P2, P3];

@@ -1,6 +1,6 @@
 // checkTrust: one reason per failed rule, windows chosen by the policy, input validation.
 import { describe, expect, it } from 'vitest';
-import { checkTrust, validateTrustPolicy, type TrustReport, type WindowStats } from '../../../src/trust/index.ts';
+import { checkTrust, validateTrustPolicy, type TrustReport, type WindowStats } from '../../../src/trust/engine/index.ts';
 
 const window = (over: Partial<WindowStats> = {}): WindowStats => ({
   tasks: 20, accepted: 18, disputed: 1, refunded: 1, acceptedRate: 0.9, disputeRate: 0.05, volumeUsd: 3000, avgValueUsd: 166.67,

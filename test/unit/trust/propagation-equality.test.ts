@@ -16,7 +16,7 @@ import {
   type PropagationInput,
   type ReceiptEvidence,
   type TrustParams,
-} from '../../../src/trust/index.ts';
+} from '../../../src/trust/engine/index.ts';
 import { AS_OF, daysAgo, P1, P2, P3, receipt, shuffled } from './fixtures.ts';
 import { market } from './market.ts';
 import { referencePropagateCredibility, referenceRaterFairness } from './propagation-reference.ts';

@@ -1,11 +1,11 @@
 // The propagation as it was before the graph was held in compact arrays (one object per edge, rows in memory):
 // kept verbatim as the reference the compact implementation must equal on small graphs. Not used by the service.
-import type { AgentPlatformRow, PairRow } from '../../../src/trust/evidence.ts';
-import { DAY_MS, hourOf, HOUR_MS, readWeight, toMs } from '../../../src/trust/evidence.ts';
-import type { TrustParams } from '../../../src/trust/params.ts';
-import { DEFAULT_TRUST_PARAMS } from '../../../src/trust/params.ts';
-import { fairnessOf, type RaterFairness, type FairnessInput } from '../../../src/trust/fairness.ts';
-import type { NodeCredibility, PlatformCredibility, PropagationInput, PropagationResult } from '../../../src/trust/propagation.ts';
+import type { AgentPlatformRow, PairRow } from '../../../src/trust/engine/evidence.ts';
+import { DAY_MS, hourOf, HOUR_MS, readWeight, toMs } from '../../../src/trust/engine/evidence.ts';
+import type { TrustParams } from '../../../src/trust/engine/params.ts';
+import { DEFAULT_TRUST_PARAMS } from '../../../src/trust/engine/params.ts';
+import { fairnessOf, type RaterFairness, type FairnessInput } from '../../../src/trust/engine/fairness.ts';
+import type { NodeCredibility, PlatformCredibility, PropagationInput, PropagationResult } from '../../../src/trust/engine/propagation.ts';
 
 interface SeedTally {
   escrowAccepted: number;

@@ -9,7 +9,7 @@ import {
   type AgentPlatformRow,
   type PairRow,
   type ReceiptEvidence,
-} from '../../../src/trust/index.ts';
+} from '../../../src/trust/engine/index.ts';
 import { AS_OF, DAY, daysAgo, P1, P2, receipt, shuffled } from './fixtures.ts';
 
 const X = 'did:key:z6MkCandidate';

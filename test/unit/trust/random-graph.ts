@@ -1,5 +1,5 @@
 // Random pair graphs for the propagation equality tests (unit and on the databases).
-import { emptyPairSums, type AgentPlatformRow, type PairRow } from '../../../src/trust/index.ts';
+import { emptyPairSums, type AgentPlatformRow, type PairRow } from '../../../src/trust/engine/index.ts';
 import { AS_OF, P1, P2, P3 } from './fixtures.ts';
 
 /** Deterministic pseudo-random numbers (high bits of an LCG). */

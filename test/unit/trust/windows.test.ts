@@ -1,6 +1,6 @@
 // Window stats, window boundaries, the report's shape, the explanation and asOf handling.
 import { describe, expect, it } from 'vitest';
-import { tierOf, trustParams } from '../../../src/trust/index.ts';
+import { tierOf, trustParams } from '../../../src/trust/engine/index.ts';
 import { AGENT, AS_OF, DAY, daysAgo, HOUR, P1, receipt, trustOf } from './fixtures.ts';
 
 const A = 'did:key:z6MkClientA';

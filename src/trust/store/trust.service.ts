@@ -1,0 +1,319 @@
+// trust(did), trustBatch and checkTrust: the pure engine over maintained aggregates and the stored propagation
+// results. Reads never touch receipt rows. A read that misses memory is one SQL statement: it checks the versions of
+// the requested DIDs and loads only what changed since this instance last read them, so a warm read costs the same
+// for an agent with 10 receipts as for one with 100,000 (docs/trust-model.md, "Reading a report").
+//
+// Following the database's change notices (`follow`), a warm read skips that statement too: the database announces
+// every change to trust inputs on `credence_trust_inputs` (migration 2026-12-04T0012), this instance drops what
+// changed, and a read answers from memory once the listener has caught up with every commit made before the read
+// began (a cheap query on the listening connection, shared by all reads waiting at that moment). When the listener
+// is down or slow, reads go back to the version check; when it comes back on a new connection, memory is cleared
+// (docs/operations.md, "Trust read cache").
+//
+// With a read replica (src/db/read-router.ts), a public read's statement may run there. What it reads is kept in
+// memory only when the replica has replayed the primary's position that covers every notice handled so far (the
+// position a listener catch-up read); otherwise a replica still behind a notified change could refill memory with
+// the answer that notice had just dropped (docs/operations.md, "Read replicas").
+import type { Db } from '../../db/database.ts';
+import type { ReadRouter } from '../../db/read-router.ts';
+import type { ListenerSync, NotificationHandler, Unlisten } from '../../db/notification-listener.ts';
+import { computeTrustReport } from '../engine/engine.ts';
+import { hourOf, DAY_MS, type AgentAggregates } from '../engine/evidence.ts';
+import { DEFAULT_TRUST_PARAMS, type TrustParams } from '../engine/params.ts';
+import { checkTrust, type TrustPolicy } from '../engine/policy.ts';
+import type { NodeCredibility, PlatformStanding } from '../engine/propagation.ts';
+import type { TrustReport } from '../engine/types.ts';
+import { readTrustInputs, type CachedVersion, type LoadedAgent } from './trust-read.repository.ts';
+
+/** Where the database announces changes to trust inputs (payloads: `a:<did>`, `p:<platform did>`, `*`). */
+export const TRUST_INPUTS_CHANNEL = 'credence_trust_inputs';
+
+export const MAX_TRUST_BATCH = 100;
+
+/** Agents whose aggregates a service instance keeps in memory (least recently read evicted first). */
+export const DEFAULT_TRUST_CACHE_SIZE = 10_000;
+
+export interface TrustContextOverride {
+  /** Propagation results computed in memory (the scores command), instead of the stored ones. */
+  credibility?: Map<string, NodeCredibility>;
+  platformShares?: Map<string, number>;
+}
+
+export interface TrustServiceOptions {
+  params?: TrustParams;
+  /** 0 turns the in-memory copy off (a service bound to one transaction must not keep what it read). */
+  cacheSize?: number;
+  /**
+   * While following notices: how far behind commits a read answered from memory may be. 0 (the default) waits for
+   * the listener to catch up with every commit made before the read; more lets reads skip that wait while the last
+   * catch-up is at most this old.
+   */
+  maxStalenessMs?: number;
+  /** Sends public reads to the read replica when one is configured; every read goes to `db` without it. */
+  reads?: ReadRouter;
+}
+
+/** What `follow` needs from the database: its LISTEN (src/db/database.ts). */
+export interface TrustNoticeSource {
+  listen?(channel: string, handler: NotificationHandler): Promise<Unlisten>;
+}
+
+export interface TrustCacheStats {
+  /** Reads answered from memory, and reads that ran the version-check statement. */
+  memoryReads: number;
+  databaseReads: number;
+  /** Times memory was cleared because the listener came back on a new connection. */
+  resyncs: number;
+}
+
+interface CachedAgent extends LoadedAgent {
+  run: number;
+  platformSet: number;
+  /** Hour buckets are held from this hour on; an older asOf needs a reload. */
+  fromHour: number;
+}
+
+/** A database read in flight: notices that arrive before it finishes keep what it read out of memory. */
+interface PendingRead {
+  dids: ReadonlySet<string>;
+  changedAgents: Set<string>;
+  changedPlatforms: boolean;
+  changedAll: boolean;
+}
+
+export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
+  const params = options.params ?? DEFAULT_TRUST_PARAMS;
+  const cacheSize = options.cacheSize ?? DEFAULT_TRUST_CACHE_SIZE;
+  const maxStalenessMs = options.maxStalenessMs ?? 0;
+  // A Map iterates in insertion order: re-inserting on every hit makes the first key the least recently used.
+  const cache = new Map<string, CachedAgent>();
+  // Platform standings, held only while following notices (otherwise every read loads them fresh).
+  const standingsHeld = new Map<string, PlatformStanding>();
+  const pending = new Set<PendingRead>();
+  const stats: TrustCacheStats = { memoryReads: 0, databaseReads: 0, resyncs: 0 };
+  // null: not following. `sync` undefined: notices arrive before the committing statement returns (PGlite).
+  let following: { unlisten: Unlisten; sync: ListenerSync | undefined; fenceLsn: (() => string | null) | undefined } | null = null;
+  let connection: number | null = null;
+  // Notices handled so far, and the primary position known to cover all of them up to `coveredSeq`.
+  let noticeSeq = 0;
+  let covered: { lsn: string; seq: number } | null = null;
+
+  function remember(agent: CachedAgent): void {
+    if (cacheSize <= 0) return;
+    cache.delete(agent.did);
+    cache.set(agent.did, agent);
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+  }
+
+  function forgetAll(): void {
+    cache.clear();
+    standingsHeld.clear();
+    for (const read of pending) read.changedAll = true;
+  }
+
+  function onNotice(payload: string): void {
+    noticeSeq += 1;
+    if (payload.startsWith('a:')) {
+      const did = payload.slice(2);
+      cache.delete(did);
+      for (const read of pending) if (read.dids.has(did)) read.changedAgents.add(did);
+    } else if (payload.startsWith('p:')) {
+      standingsHeld.delete(payload.slice(2));
+      for (const read of pending) read.changedPlatforms = true;
+    } else {
+      // `*`, or anything this version does not know: drop everything rather than guess.
+      forgetAll();
+    }
+  }
+
+  /** True when memory is known to hold every change committed before this moment (or `maxStalenessMs` before). */
+  async function caughtUp(): Promise<boolean> {
+    if (!following) return false;
+    if (!following.sync) return true;
+    const seq = noticeSeq;
+    const number = await following.sync(maxStalenessMs);
+    if (number === null) return false;
+    if (number !== connection) {
+      // A new listening connection: notices sent while none listened are lost, so nothing held can be trusted.
+      forgetAll();
+      connection = number;
+      covered = null;
+      stats.resyncs += 1;
+    }
+    // A catch-up sent by this call answered after every notice counted in `seq`: its position covers them.
+    if (maxStalenessMs === 0) coverNotices(seq);
+    return true;
+  }
+
+  function coverNotices(seq: number): void {
+    const lsn = following?.fenceLsn?.() ?? null;
+    if (lsn !== null && covered?.seq !== seq) covered = { lsn, seq };
+  }
+
+  /**
+   * The primary position a replica must have replayed before what it reads may be kept: one covering every notice
+   * handled so far. Null when none can be had (the listener is down): then nothing read there is kept.
+   */
+  async function coveringLsn(): Promise<string | null> {
+    if (!following?.sync || !following.fenceLsn) return null;
+    if (covered && covered.seq === noticeSeq) return covered.lsn;
+    const seq = noticeSeq;
+    const number = await following.sync(0);
+    if (number === null || number !== connection) return null;
+    coverNotices(seq);
+    return covered?.seq === seq ? covered.lsn : null;
+  }
+
+  function clearChanges(read: PendingRead): void {
+    read.changedAgents.clear();
+    read.changedPlatforms = false;
+    read.changedAll = false;
+  }
+
+  /** Reports from memory alone, or null when something needed is not held. */
+  function fromMemory(unique: readonly string[], asOf: Date, fromHour: number): Map<string, TrustReport> | null {
+    const agents: CachedAgent[] = [];
+    for (const did of unique) {
+      const entry = cache.get(did);
+      if (!entry || entry.fromHour > fromHour) return null;
+      for (const platformDid of entry.platformDids) if (!standingsHeld.has(platformDid)) return null;
+      agents.push(entry);
+    }
+    const computed = new Map<string, TrustReport>();
+    for (const agent of agents) {
+      remember(agent);
+      // Every held standing is a platform's, so the engine's "is this counterparty a platform" reads the same as
+      // from the statement's rows.
+      computed.set(agent.did, report(agent, asOf, standingsHeld));
+    }
+    stats.memoryReads += 1;
+    return computed;
+  }
+
+  function report(agent: LoadedAgent, asOf: Date, standings: ReadonlyMap<string, PlatformStanding>, override?: TrustContextOverride): TrustReport {
+    const aggregates: AgentAggregates = {
+      pairs: agent.pairs,
+      clientPairs: agent.clientPairs,
+      buckets: agent.buckets,
+      client: agent.client,
+      platforms: agent.platforms,
+    };
+    const credibility = override?.credibility ?? agent.credibility;
+    const self = override?.credibility ? (override.credibility.get(agent.did) ?? null) : agent.self;
+    return computeTrustReport({ did: agent.did, aggregates, credibility, platforms: standings, self }, params, asOf);
+  }
+
+  async function reports(dids: readonly string[], asOf: Date, override?: TrustContextOverride): Promise<TrustReport[]> {
+    const unique = [...new Set(dids)];
+    const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
+    const useCache = !override && cacheSize > 0;
+    // Registered before catching up, so no notice can slip between the catch-up and the statement unseen.
+    const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedAll: false };
+    if (following) pending.add(read);
+    try {
+      return await readReports(dids, unique, asOf, fromHour, useCache, read, override);
+    } finally {
+      pending.delete(read);
+    }
+  }
+
+  async function readReports(
+    dids: readonly string[],
+    unique: readonly string[],
+    asOf: Date,
+    fromHour: number,
+    useCache: boolean,
+    read: PendingRead,
+    override?: TrustContextOverride,
+  ): Promise<TrustReport[]> {
+    if (useCache && following && (await caughtUp())) {
+      const computed = fromMemory(unique, asOf, fromHour);
+      if (computed) return dids.map((did) => computed.get(did)!);
+      // Notices handled so far are about commits the primary's next statement sees; only later ones count.
+      clearChanges(read);
+    }
+
+    const held = new Map<string, CachedAgent>();
+    const known: CachedVersion[] = unique.map((did) => {
+      const entry = useCache ? cache.get(did) : undefined;
+      if (!entry || entry.fromHour > fromHour) return { did, version: -1, run: -1, platformSet: -1 };
+      held.set(did, entry);
+      return { did, version: entry.version, run: entry.run, platformSet: entry.platformSet };
+    });
+    const knownPlatforms = [...new Set([...held.values()].flatMap((entry) => entry.platformDids))];
+    // Kept in memory only if read on the primary, or on a replica that replayed every notified change.
+    let keepable = true;
+    let result: Awaited<ReturnType<typeof readTrustInputs>>;
+    if (options.reads) {
+      const minLsn = options.reads.targetNow() === 'replica' && following && useCache ? await coveringLsn() : null;
+      // Every notice handled so far lies at or before `minLsn`, which the replica must have replayed to be read.
+      if (minLsn !== null) clearChanges(read);
+      const routed = await options.reads.read((target) => readTrustInputs(target, known, fromHour, knownPlatforms), { minLsn });
+      result = routed.value;
+      keepable = routed.target === 'primary' || minLsn !== null || !following;
+    } else {
+      result = await readTrustInputs(db, known, fromHour, knownPlatforms);
+    }
+    stats.databaseReads += 1;
+
+    const standings: Map<string, PlatformStanding> = override?.platformShares
+      ? new Map([...result.standings].map(([did, standing]) => [did, { ...standing, credibleShare: override.platformShares!.get(did) ?? null }]))
+      : result.standings;
+    // What this statement read is current unless a notice about it arrived while it ran.
+    const keep = (did: string) => useCache && keepable && !read.changedAll && !read.changedAgents.has(did);
+    if (following && useCache && keepable && !read.changedAll && !read.changedPlatforms) {
+      for (const [did, standing] of result.standings) standingsHeld.set(did, standing);
+    }
+    const computed = new Map<string, TrustReport>();
+    for (const did of unique) {
+      const loaded = result.loaded.get(did);
+      const agent: LoadedAgent = loaded ?? held.get(did)!;
+      if (keep(did)) {
+        if (loaded) remember({ ...loaded, run: result.run, platformSet: result.platformSet, fromHour });
+        else remember(held.get(did)!);
+      } else if (useCache) {
+        cache.delete(did);
+      }
+      computed.set(did, report(agent, asOf, standings, override));
+    }
+    return dids.map((did) => computed.get(did)!);
+  }
+
+  return {
+    reports,
+    async report(did: string, asOf: Date): Promise<TrustReport> {
+      const [report] = await reports([did], asOf);
+      return report!;
+    },
+    async check(did: string, policy: TrustPolicy, asOf: Date) {
+      const [report] = await reports([did], asOf);
+      return { ...checkTrust(report!, policy), report: report! };
+    },
+    /**
+     * Starts answering warm reads from memory, kept current by the database's notices. Without LISTEN (or with the
+     * cache off) reads keep checking versions. Idempotent.
+     */
+    async follow(source: TrustNoticeSource): Promise<void> {
+      if (following || cacheSize <= 0 || !source.listen) return;
+      const unlisten = await source.listen(TRUST_INPUTS_CHANNEL, onNotice);
+      // Anything read before listening may have missed a notice.
+      forgetAll();
+      following = { unlisten, sync: unlisten.sync, fenceLsn: unlisten.fenceLsn };
+      covered = null;
+    },
+    /** Stops following: reads check versions again. */
+    async unfollow(): Promise<void> {
+      const current = following;
+      following = null;
+      connection = null;
+      covered = null;
+      forgetAll();
+      await current?.unlisten();
+    },
+    cacheStats(): Readonly<TrustCacheStats> {
+      return { ...stats };
+    },
+  };
+}
+
+export type TrustService = ReturnType<typeof createTrustService>;
