@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { KeysetRead } from '../db/keyset.ts';
 import type { NewReceiptRow, ReceiptRow, SettlementRow } from '../db/schema.ts';
 import { AuthError, ConflictError, CredenceError, InputError, NotFoundError, PlatformError, SignatureError } from '../errors.ts';
-import { createPlatformRepository } from '../identity/platform.repository.ts';
+import { platformLookup } from '../identity/platform-lookup.service.ts';
 import { requireApprovedPlatform } from './platform-gate.ts';
 import { createReceiptRepository, type ReceiptCursor, type ReceiptFilter } from './receipt.repository.ts';
 import { decideConfidence, verifyReceiptJwt, type VerifiedReceipt } from './receipt-verification.ts';
@@ -79,7 +79,7 @@ export function createReceiptService(db: Db, store: ReceiptStore = createReceipt
     await db.transaction().execute(async (trx) => {
       const receipts = createReceiptRepository(trx);
       const platforms = new Map(
-        (await createPlatformRepository(trx).findByDids([...new Set(verified.map((v) => v.receipt.platformDid))])).map((p) => [p.did, p]),
+        (await platformLookup(trx).byDids([...new Set(verified.map((v) => v.receipt.platformDid))])).map((p) => [p.did, p]),
       );
       const existing = new Map((await receipts.findByIds(verified.map((v) => v.receipt.receiptId))).map((r) => [r.receipt_id, r]));
       const escrowRefs = verified.flatMap(({ receipt }) =>
@@ -165,7 +165,7 @@ export function createReceiptService(db: Db, store: ReceiptStore = createReceipt
       return db.transaction().execute(async (trx) => {
         // A suspended (leaked) or pending platform key must not erase history. The share lock makes a concurrent
         // suspension wait for this revocation, or this revocation see the suspension.
-        if (!caller.isAdmin) requireApprovedPlatform(caller.did, await createPlatformRepository(trx).findForShare(caller.did));
+        if (!caller.isAdmin) requireApprovedPlatform(caller.did, await platformLookup(trx).lockedForShare(caller.did));
         if (receipt.revoked_at) {
           await store.sweepRevoked(trx, receipt, caller.did, now);
           return receipt;

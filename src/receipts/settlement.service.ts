@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts';
 import type { SettlementRow } from '../db/schema.ts';
 import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { createPlatformRepository } from '../identity/platform.repository.ts';
+import { platformLookup } from '../identity/platform-lookup.service.ts';
 import { canTransition, sameEscrowUsd } from './escrow-rules.ts';
 import { requireApprovedPlatform } from './platform-gate.ts';
 import { createSettlementRepository } from './settlement.repository.ts';
@@ -21,7 +21,7 @@ export function createSettlementService(db: Db) {
       const event = verifySettlementEvent(eventJws, now);
       const { settlement: claim } = event;
       return db.transaction().execute(async (trx) => {
-        const [platform] = await createPlatformRepository(trx).findByDids([event.platformDid]);
+        const platform = await platformLookup(trx).byDid(event.platformDid);
         requireApprovedPlatform(event.platformDid, platform);
         const settlements = createSettlementRepository(trx);
         await settlements.lockEscrow(event.platformDid, claim.escrowId);

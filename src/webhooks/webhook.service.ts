@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { KeysetRead } from '../db/keyset.ts';
 import type { PlatformRow, WebhookDeliveryStatus, WebhookOutboxRow } from '../db/schema.ts';
 import { InputError, NotFoundError, PlatformError } from '../errors.ts';
-import { createPlatformRepository } from '../identity/platform.repository.ts';
+import { platformLookup } from '../identity/platform-lookup.service.ts';
 import { requireApprovedPlatform } from '../receipts/platform-gate.ts';
 import { createWebhookRepository } from './webhook.repository.ts';
 
@@ -25,11 +25,11 @@ export interface WatchResult {
 }
 
 export function createWebhookService(db: Db) {
-  const platforms = createPlatformRepository(db);
+  const platforms = platformLookup(db);
   const reads = createWebhookRepository(db);
 
   async function approvedPlatform(did: string): Promise<PlatformRow> {
-    const [platform] = await platforms.findByDids([did]);
+    const platform = await platforms.byDid(did);
     return requireApprovedPlatform(did, platform);
   }
 
@@ -51,7 +51,7 @@ export function createWebhookService(db: Db) {
 
     async unwatch(platformDid: string, dids: readonly string[]): Promise<WatchResult> {
       if (dids.length > MAX_WATCH_BATCH) throw new InputError(`at most ${MAX_WATCH_BATCH} DIDs per call`, 'dids');
-      const [platform] = await platforms.findByDids([platformDid]);
+      const platform = await platforms.byDid(platformDid);
       if (!platform) throw new PlatformError('UNKNOWN_PLATFORM', `${platformDid} is not a registered platform`);
       const unique = [...new Set(dids)];
       return { platform, dids: unique, changed: await reads.unwatch(platformDid, unique) };
