@@ -101,13 +101,21 @@ function littleEndian(bytes: Uint8Array): bigint {
   return value;
 }
 
+// Decoding the point (a square root in pure-JS bigints) costs about a third of a millisecond, more than a warm trust
+// read: every DID argument and every receipt's signer, subject and counterparty went through it on every request. An
+// acceptable key stays acceptable, so keys found acceptable are remembered (the oldest forgotten first).
+const ACCEPTED_PUBLIC_KEY_LIMIT = 50_000;
+const acceptedPublicKeys = new Set<string>();
+
 /**
  * Why these 32 bytes are not an acceptable Ed25519 public key, or undefined: the encoding must be canonical
  * (y below the field prime, no sign bit on x = 0) and the point must not have small order.
  */
 export function publicKeyProblem(publicKey: Uint8Array): string | undefined {
   if (publicKey.length !== 32) return 'an Ed25519 public key is 32 bytes';
-  if (SMALL_ORDER_ENCODINGS.has(Buffer.from(publicKey).toString('hex'))) return 'a small-order Ed25519 public key';
+  const hex = Buffer.from(publicKey).toString('hex');
+  if (acceptedPublicKeys.has(hex)) return undefined;
+  if (SMALL_ORDER_ENCODINGS.has(hex)) return 'a small-order Ed25519 public key';
   let point;
   try {
     point = ed25519.ExtendedPoint.fromHex(publicKey, false);
@@ -115,6 +123,8 @@ export function publicKeyProblem(publicKey: Uint8Array): string | undefined {
     return 'not a canonical Ed25519 point encoding';
   }
   if (point.isSmallOrder()) return 'a small-order Ed25519 public key';
+  if (acceptedPublicKeys.size >= ACCEPTED_PUBLIC_KEY_LIMIT) acceptedPublicKeys.delete(acceptedPublicKeys.keys().next().value!);
+  acceptedPublicKeys.add(hex);
   return undefined;
 }
 

@@ -31,7 +31,7 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
 }
 
 async function createEmbeddedDatabase(): Promise<TestDatabase> {
-  const templateDir = inject('pgliteTemplateDir');
+  const templateDir = templateDirFromGlobalSetup();
   if (!templateDir) {
     const database = await openDatabase({ dataDir: 'memory://' });
     await migrateToLatest(database.db);
@@ -50,6 +50,12 @@ async function createEmbeddedDatabase(): Promise<TestDatabase> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The template's directory, or undefined outside vitest (a bench script) or where the global setup did not run. */
+function templateDirFromGlobalSetup(): string | undefined {
+  if (!process.env.VITEST) return undefined;
+  return inject('pgliteTemplateDir');
 }
 
 /** A new, migrated PostgreSQL database next to `adminUrl`'s, dropped (with its connections) by `drop()`. */

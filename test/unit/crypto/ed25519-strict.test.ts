@@ -1,7 +1,8 @@
 // Strict Ed25519 (security findings 8 and 9): small-order and non-canonical keys and signatures, and strict
 // base64url, refused everywhere a signature is checked: bearer tokens, signed payloads (receipts, settlements,
 // co-signatures) and did:key resolution.
-import { describe, expect, it } from 'vitest';
+import { ed25519 } from '@noble/curves/ed25519';
+import { describe, expect, it, vi } from 'vitest';
 import {
   decodeJws,
   didKeyFromPublicKey,
@@ -63,6 +64,25 @@ describe('finding 8: small-order Ed25519 public keys are refused', () => {
     const yEqualsP = Buffer.from('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'hex');
     expect(publicKeyProblem(yEqualsP)).toBeDefined();
     for (let i = 0; i < 50; i++) expect(publicKeyProblem(generateEd25519KeyPair().publicKey)).toBeUndefined();
+  });
+
+  it('an accepted key is decoded once and remembered; a refused key is refused every time, never remembered', () => {
+    const decode = vi.spyOn(ed25519.ExtendedPoint, 'fromHex');
+    try {
+      const { publicKey } = generateEd25519KeyPair();
+      expect(publicKeyProblem(publicKey)).toBeUndefined();
+      expect(publicKeyProblem(publicKey)).toBeUndefined();
+      expect(isEd25519DidKey(didKeyFromPublicKey(publicKey))).toBe(true);
+      expect(decode).toHaveBeenCalledTimes(1);
+      decode.mockClear();
+      // y = 2 is on no Ed25519 point: decoded, and refused, each time.
+      const offCurve = Buffer.alloc(32);
+      offCurve[0] = 2;
+      for (let i = 0; i < 3; i++) expect(publicKeyProblem(offCurve)).toMatch(/canonical/);
+      expect(decode).toHaveBeenCalledTimes(3);
+    } finally {
+      decode.mockRestore();
+    }
   });
 
   it('the all-zero-S signature of the identity key verifies for no message', () => {
