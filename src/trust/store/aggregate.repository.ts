@@ -6,6 +6,7 @@ import type { Db } from '../../db/database.ts';
 import type { ReceiptRow } from '../../db/schema.ts';
 import {
   AGGREGATE_COLUMNS,
+  AGGREGATE_TABLE_NAMES,
   columnName,
   receiptDeltas,
   type AgentPlatformRow,
@@ -38,6 +39,8 @@ const TABLES = Object.fromEntries(
 
 /** Rows per INSERT statement: keeps the bound parameters well under PostgreSQL's 65,535. */
 const ROWS_PER_STATEMENT = 500;
+/** Version rows per statement (one parameter each). */
+const VERSIONS_PER_STATEMENT = 2_000;
 
 export function receiptEvidence(row: ReceiptRow): ReceiptEvidence {
   return {
@@ -95,60 +98,40 @@ function mergeDeltas(deltas: readonly AggregateDelta[]): Map<AggregateDelta['tab
   return sorted;
 }
 
-/** Returns how many rows the statements inserted (rather than updated): a new platform DID changes every read. */
-async function upsert(db: Db, spec: TableSpec, rows: MergedRow[], widenSpans: boolean): Promise<number> {
-  let inserted = 0;
+/**
+ * One INSERT … ON CONFLICT DO UPDATE adding `rows` (at most ROWS_PER_STATEMENT) to a table's sums; it returns, per
+ * row, whether it was inserted rather than updated (xmax = 0).
+ */
+function upsertStatement(spec: TableSpec, rows: readonly MergedRow[], widenSpans: boolean) {
   const keyColumns = spec.keys.map(snake);
   const sumColumns = spec.sums.map(snake);
   const spanColumns = spec.table === 'trust_pair' ? ['first_hour', 'last_hour', 'econ_first_hour', 'econ_last_hour'] : [];
   const columns = [...keyColumns, ...sumColumns, ...spanColumns];
-  for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(offset, offset + ROWS_PER_STATEMENT);
-    const values = chunk.map((row) => {
-      const cells = [
-        ...spec.keys.map((k) => row.key[k]),
-        ...spec.sums.map((c) => row.add[c]),
-        ...(spanColumns.length ? [row.firstHour, row.lastHour, row.econFirstHour ?? null, row.econLastHour ?? null] : []),
-      ];
-      return sql`(${sql.join(cells.map((cell) => sql`${cell}`))})`;
-    });
-    const updates = [
-      ...sumColumns.map((c) => sql`${sql.ref(c)} = ${sql.table(spec.table)}.${sql.ref(c)} + excluded.${sql.ref(c)}`),
-      ...(widenSpans && spanColumns.length
-        ? [
-            sql`first_hour = least(${sql.table(spec.table)}.first_hour, excluded.first_hour)`,
-            sql`last_hour = greatest(${sql.table(spec.table)}.last_hour, excluded.last_hour)`,
-            sql`econ_first_hour = least(${sql.table(spec.table)}.econ_first_hour, excluded.econ_first_hour)`,
-            sql`econ_last_hour = greatest(${sql.table(spec.table)}.econ_last_hour, excluded.econ_last_hour)`,
-          ]
-        : []),
+  const values = rows.map((row) => {
+    const cells = [
+      ...spec.keys.map((k) => row.key[k]),
+      ...spec.sums.map((c) => row.add[c]),
+      ...(spanColumns.length ? [row.firstHour, row.lastHour, row.econFirstHour ?? null, row.econLastHour ?? null] : []),
     ];
-    // xmax = 0 marks a row this statement inserted rather than updated.
-    const result = await sql<{ inserted: boolean }>`
-      insert into ${sql.table(spec.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-      values ${sql.join(values)}
-      on conflict (${sql.join(keyColumns.map((c) => sql.ref(c)))}) do update set ${sql.join(updates)}
-      returning (xmax = 0) as inserted
-    `.execute(db);
-    for (const row of result.rows) if (row.inserted) inserted += 1;
-  }
-  return inserted;
-}
-
-/**
- * Every receipt changes what its subject's and counterparty's reports read: bump both versions (in DID order, so
- * concurrent batches lock in one order), and the platform-set epoch when a platform DID appeared or vanished.
- */
-async function bumpVersions(db: Db, receipts: readonly ReceiptRow[], platformSetChanged: boolean): Promise<void> {
-  const dids = [...new Set(receipts.flatMap((r) => [r.subject_did, r.counterparty_did]))].sort();
-  for (let offset = 0; offset < dids.length; offset += ROWS_PER_STATEMENT * 4) {
-    const chunk = dids.slice(offset, offset + ROWS_PER_STATEMENT * 4);
-    await sql`
-      insert into trust_agent_version (did, version) values ${sql.join(chunk.map((did) => sql`(${did}, 1)`))}
-      on conflict (did) do update set version = trust_agent_version.version + 1
-    `.execute(db);
-  }
-  if (platformSetChanged) await bumpPlatformSetEpoch(db);
+    return sql`(${sql.join(cells.map((cell) => sql`${cell}`))})`;
+  });
+  const updates = [
+    ...sumColumns.map((c) => sql`${sql.ref(c)} = ${sql.table(spec.table)}.${sql.ref(c)} + excluded.${sql.ref(c)}`),
+    ...(widenSpans && spanColumns.length
+      ? [
+          sql`first_hour = least(${sql.table(spec.table)}.first_hour, excluded.first_hour)`,
+          sql`last_hour = greatest(${sql.table(spec.table)}.last_hour, excluded.last_hour)`,
+          sql`econ_first_hour = least(${sql.table(spec.table)}.econ_first_hour, excluded.econ_first_hour)`,
+          sql`econ_last_hour = greatest(${sql.table(spec.table)}.econ_last_hour, excluded.econ_last_hour)`,
+        ]
+      : []),
+  ];
+  return sql`
+    insert into ${sql.table(spec.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+    values ${sql.join(values)}
+    on conflict (${sql.join(keyColumns.map((c) => sql.ref(c)))}) do update set ${sql.join(updates)}
+    returning (xmax = 0) as inserted
+  `;
 }
 
 /** Every instance's in-memory trust inputs are tagged with this epoch: bumping it makes all of them reload. */
@@ -159,15 +142,56 @@ export async function bumpPlatformSetEpoch(db: Db): Promise<void> {
   `.execute(db);
 }
 
+/**
+ * Applies merged deltas and bumps the versions of `dids`, all in one statement (data-modifying CTEs: every table's
+ * upsert, then the version bumps), repeated only when a table has more than ROWS_PER_STATEMENT rows. Each round trip
+ * of a write under read load waits a full turn of the event loop: six statements cost six turns, one costs one.
+ * Additions and revocations both go through here, so they lock rows table by table in the same order and cannot
+ * deadlock on each other. Returns whether a trust_platform row was inserted (a platform DID appeared).
+ */
+async function applyDeltas(db: Db, merged: ReadonlyArray<[AggregateTable, MergedRow[]]>, dids: readonly string[], widenSpans: boolean): Promise<boolean> {
+  const rounds = Math.max(1, ...merged.map(([, rows]) => Math.ceil(rows.length / ROWS_PER_STATEMENT)), Math.ceil(dids.length / VERSIONS_PER_STATEMENT));
+  let newPlatform = false;
+  for (let round = 0; round < rounds; round += 1) {
+    const ctes = [];
+    let platformCte = false;
+    for (const table of AGGREGATE_TABLE_NAMES) {
+      const chunk = (merged.find(([name]) => name === table)?.[1] ?? []).slice(round * ROWS_PER_STATEMENT, (round + 1) * ROWS_PER_STATEMENT);
+      if (chunk.length === 0) continue;
+      if (table === 'trust_platform') platformCte = true;
+      ctes.push(sql`${sql.id(`${table}_upserted`)} as (${upsertStatement(TABLES[table], chunk, widenSpans)})`);
+    }
+    // In DID order, so concurrent batches lock version rows in one order.
+    const versionChunk = dids.slice(round * VERSIONS_PER_STATEMENT, (round + 1) * VERSIONS_PER_STATEMENT);
+    if (versionChunk.length > 0) {
+      ctes.push(sql`versions_bumped as (
+        insert into trust_agent_version (did, version) values ${sql.join(versionChunk.map((did) => sql`(${did}, 1)`))}
+        on conflict (did) do update set version = trust_agent_version.version + 1
+        returning 1
+      )`);
+    }
+    if (ctes.length === 0) continue;
+    // Data-modifying CTEs run to completion whether or not the main query reads them.
+    const result = await sql<{ new_platform: boolean }>`
+      with ${sql.join(ctes)}
+      select ${platformCte ? sql`exists (select 1 from trust_platform_upserted where inserted)` : sql`false`} as new_platform
+    `.execute(db);
+    newPlatform ||= result.rows[0]?.new_platform === true;
+  }
+  return newPlatform;
+}
+
+/** The subjects and counterparties of `receipts`, sorted: whose reports the change moves. */
+const affectedDids = (receipts: readonly ReceiptRow[]) => [...new Set(receipts.flatMap((r) => [r.subject_did, r.counterparty_did]))].sort();
+
 /** Adds stored receipts to the aggregates; call inside the transaction that stored them. */
 export async function addToAggregates(db: Db, receipts: readonly ReceiptRow[], params: AggregateParams = DEFAULT_TRUST_PARAMS.aggregate): Promise<void> {
+  if (receipts.length === 0) return;
   const deltas = receipts.flatMap((row) => receiptDeltas(receiptEvidence(row), 1, params));
-  let newPlatforms = 0;
-  for (const [table, rows] of mergeDeltas(deltas)) {
-    const inserted = await upsert(db, TABLES[table], rows, true);
-    if (table === 'trust_platform') newPlatforms += inserted;
-  }
-  if (receipts.length > 0) await bumpVersions(db, receipts, newPlatforms > 0);
+  const newPlatform = await applyDeltas(db, [...mergeDeltas(deltas)], affectedDids(receipts), true);
+  // A platform DID that appeared changes every reader's platform set. A statement of its own, and only then: the
+  // epoch's trigger fires per statement, even one that changes no row, and tells every instance to drop everything.
+  if (newPlatform) await bumpPlatformSetEpoch(db);
 }
 
 /**
@@ -175,11 +199,13 @@ export async function addToAggregates(db: Db, receipts: readonly ReceiptRow[], p
  * recomputed from the receipts that still count. Call inside the transaction that marks them revoked.
  */
 export async function subtractFromAggregates(db: Db, receipts: readonly ReceiptRow[], params: AggregateParams = DEFAULT_TRUST_PARAMS.aggregate): Promise<void> {
+  if (receipts.length === 0) return;
   const deltas = receipts.flatMap((row) => receiptDeltas(receiptEvidence(row), -1, params));
+  const merged = [...mergeDeltas(deltas)];
+  await applyDeltas(db, merged, affectedDids(receipts), false);
   let platformSetChanged = false;
-  for (const [table, rows] of mergeDeltas(deltas)) {
+  for (const [table, rows] of merged) {
     const spec = TABLES[table];
-    await upsert(db, spec, rows, false);
     // Sums are floats; a row whose count is back to zero holds no evidence.
     // Only the rows this revocation touched: a whole-table scan would grow with everyone's history.
     const keyColumns = spec.keys.map((k) => sql.ref(snake(k)));
@@ -192,7 +218,7 @@ export async function subtractFromAggregates(db: Db, receipts: readonly ReceiptR
       if (table === 'trust_platform' && Number(deleted.numAffectedRows ?? 0) > 0) platformSetChanged = true;
     }
   }
-  if (receipts.length > 0) await bumpVersions(db, receipts, platformSetChanged);
+  if (platformSetChanged) await bumpPlatformSetEpoch(db);
   const pairs = [...new Map(receipts.map((r) => [`${r.subject_did}\n${r.counterparty_did}`, r])).values()];
   for (const pair of pairs) {
     await sql`
