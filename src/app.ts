@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { Config } from './config.ts';
 import { createRequestContext, type Clock, type RequestContext } from './context.ts';
 import type { Database } from './db/database.ts';
+import { publicReadHandle } from './db/public-reads.ts';
 import { createReadRouter, primaryOnly, type ReadRouter } from './db/read-router.ts';
 import { readRoutingPlugin } from './http/read-routing.ts';
 import { CredenceError } from './errors.ts';
@@ -81,8 +82,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     webhookBacklog: () => readWebhookBacklog(deps.database.db),
     ...(deps.readDatabase ? { databaseReads: () => reads.stats() } : {}),
   });
+  // Listings, profiles and badges read through this: the replica inside public requests, else the primary.
+  const publicReads = publicReadHandle(reads);
   const services = createServices(deps.database.db, clock, {
     reads,
+    publicReads,
     credentials: {
       serviceDid,
       publicUrl: deps.config.publicUrl,
@@ -117,7 +121,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   };
 
-  const profiles = createProfileService(deps.database.db, services, { publicUrl: deps.config.publicUrl });
+  const profiles = createProfileService(publicReads, services, { publicUrl: deps.config.publicUrl });
 
   const router = createRouter({
     rest: { services, clock, maxBodyBytes: deps.config.maxBodyBytes, logger },

@@ -41,9 +41,15 @@ export interface ServiceOptions {
   ingestCounter?: IngestCounter;
   /** Where public reads go (src/db/read-router.ts); all on `db` unless given. */
   reads?: ReadRouter;
+  /**
+   * The handle listing reads (receipts, credentials, agents, platforms) use: routed to the replica inside public
+   * requests (src/db/public-reads.ts); `db` unless given.
+   */
+  publicReads?: Db;
 }
 
 export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
+  const publicReads = options.publicReads ?? db;
   const trust = createTrustService(db, options.reads ? { reads: options.reads } : {});
   // Change detection runs inside the receipt and credential transactions (webhooks and trustChanged).
   const announcer = createTrustAnnouncer({ scoreDelta: options.webhooks?.scoreDelta ?? 5 });
@@ -58,6 +64,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
       settlement: (trx, platformDid, escrowId) => createSettlementRepository(trx).find(platformDid, escrowId),
     },
     onRevoked: (trx, revoked, now) => announcer.credentialsRevoked(trx, revoked, now),
+    listReads: publicReads,
   });
   const storedReceipts = createReceiptService(
     db,
@@ -68,14 +75,17 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
       revokeDerived: (trx, receipt, by, now) =>
         credentials.revokeForReceiptIn(trx, receipt.receipt_id, receipt.revoked_reason ?? 'receipt revoked', by, now),
     }),
+    publicReads,
   );
   const receipts = options.ingestCounter ? countingIngest(storedReceipts, options.ingestCounter) : storedReceipts;
   return {
     tokenStore: createTokenStore(db, clock),
-    agents: createAgentService(createAgentRepository(db)),
-    platforms: createPlatformService(createPlatformRepository(db), {
-      allowPrivateWebhookAddresses: options.webhooks?.allowPrivateAddresses ?? false,
-    }),
+    agents: createAgentService(createAgentRepository(db), createAgentRepository(publicReads)),
+    platforms: createPlatformService(
+      createPlatformRepository(db),
+      { allowPrivateWebhookAddresses: options.webhooks?.allowPrivateAddresses ?? false },
+      createPlatformRepository(publicReads),
+    ),
     issuerKeys,
     settlements: createSettlementService(db),
     receipts,

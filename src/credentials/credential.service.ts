@@ -38,11 +38,16 @@ export interface CredentialServiceOptions {
   reputationCredentialsPerDay?: number | undefined;
   /** Called inside the revoking transaction with the credentials just revoked (webhooks hook in here). */
   onRevoked?: ((trx: Db, revoked: readonly CredentialRow[], now: Date) => Promise<unknown>) | undefined;
+  /** Where listings read (the public read handle, which may be a replica); `db` unless given. */
+  listReads?: Db | undefined;
 }
 
 export function createCredentialService(db: Db, options: CredentialServiceOptions) {
   const { serviceDid, signingKey } = options;
   const reads = createCredentialRepository(db);
+  // Listings only; a credential looked up by id (and every status list) is read on the primary, so a revocation is
+  // never hidden by a replica's lag.
+  const lists = createCredentialRepository(options.listReads ?? db);
   const documentLoader = createServiceDocumentLoader(db, {
     serviceDid,
     publicUrl: options.publicUrl,
@@ -78,10 +83,10 @@ export function createCredentialService(db: Db, options: CredentialServiceOption
     verifyPresentation: verification.verifyPresentation,
 
     findByIds: reads.findByIds,
-    page: (subjectDid: string, after: CredentialCursor | null, limit: number) => reads.page(subjectDid, after, limit),
-    keysetPage: (subjectDid: string, read: KeysetRead) => reads.keysetPage(subjectDid, read),
-    pageAt: (subjectDid: string, offset: number, limit: number) => reads.pageAt(subjectDid, offset, limit),
-    countForSubject: (subjectDid: string) => reads.countForSubject(subjectDid),
+    page: (subjectDid: string, after: CredentialCursor | null, limit: number) => lists.page(subjectDid, after, limit),
+    keysetPage: (subjectDid: string, read: KeysetRead) => lists.keysetPage(subjectDid, read),
+    pageAt: (subjectDid: string, offset: number, limit: number) => lists.pageAt(subjectDid, offset, limit),
+    countForSubject: (subjectDid: string) => lists.countForSubject(subjectDid),
   };
 }
 

@@ -18,13 +18,14 @@ export const ClaimDidInputSchema = z.object({
 
 export type ClaimDidInput = z.infer<typeof ClaimDidInputSchema>;
 
-export function createAgentService(agents: AgentRepository) {
+/** `lists` serves the lookups (on the public read handle, which may be a replica); `agents` the writes. */
+export function createAgentService(agents: AgentRepository, lists: AgentRepository = agents) {
   return {
     /** The caller proved control of `did` with its token; claiming again refreshes the profile. */
     claim(did: string, input: ClaimDidInput, now: Date): Promise<AgentRow> {
       return agents.upsertClaim({ did, displayName: input.displayName ?? null, kind: input.kind ?? 'AGENT', now });
     },
-    findByDids: agents.findByDids,
+    findByDids: lists.findByDids,
   };
 }
 

@@ -37,7 +37,8 @@ export interface PlatformServiceOptions {
   allowPrivateWebhookAddresses?: boolean;
 }
 
-export function createPlatformService(platforms: PlatformRepository, options: PlatformServiceOptions = {}) {
+/** `lists` serves the lookups and listings (on the public read handle, which may be a replica); `platforms` the writes. */
+export function createPlatformService(platforms: PlatformRepository, options: PlatformServiceOptions = {}, lists: PlatformRepository = platforms) {
   return {
     async register(did: string, input: RegisterPlatformInput, now: Date): Promise<RegisteredPlatform> {
       if (input.webhookUrl && !options.allowPrivateWebhookAddresses) {
@@ -69,8 +70,8 @@ export function createPlatformService(platforms: PlatformRepository, options: Pl
       return platform;
     },
 
-    findByDids: platforms.findByDids,
-    keysetPage: platforms.keysetPage,
+    findByDids: lists.findByDids,
+    keysetPage: lists.keysetPage,
   };
 }
 

@@ -59,9 +59,13 @@ function asReceiptError(error: unknown): ReceiptError {
   throw error;
 }
 
-/** `store` is the one receipt write path (aggregates, versions, change hooks, derived credentials). */
-export function createReceiptService(db: Db, store: ReceiptStore = createReceiptStore()) {
+/**
+ * `store` is the one receipt write path (aggregates, versions, change hooks, derived credentials). Listings read
+ * through `publicReads` (which may be a replica inside public requests); decisions and writes use `db`.
+ */
+export function createReceiptService(db: Db, store: ReceiptStore = createReceiptStore(), publicReads: Db = db) {
   const reads = createReceiptRepository(db);
+  const lists = createReceiptRepository(publicReads);
 
   async function submitMany(items: readonly ReceiptSubmission[], now: Date): Promise<ReceiptResult[]> {
     if (items.length > MAX_RECEIPT_BATCH) throw new InputError(`at most ${MAX_RECEIPT_BATCH} receipts per batch`, 'receipts');
@@ -183,10 +187,10 @@ export function createReceiptService(db: Db, store: ReceiptStore = createReceipt
     },
 
     findByIds: reads.findByIds,
-    page: (filter: ReceiptFilter, after: ReceiptCursor | null, limit: number) => reads.page(filter, after, limit),
-    keysetPage: (filter: ReceiptFilter, read: KeysetRead) => reads.keysetPage(filter, read),
-    pageAt: (subjectDid: string, offset: number, limit: number) => reads.pageAt(subjectDid, offset, limit),
-    countForSubject: (subjectDid: string) => reads.countForSubject(subjectDid),
+    page: (filter: ReceiptFilter, after: ReceiptCursor | null, limit: number) => lists.page(filter, after, limit),
+    keysetPage: (filter: ReceiptFilter, read: KeysetRead) => lists.keysetPage(filter, read),
+    pageAt: (subjectDid: string, offset: number, limit: number) => lists.pageAt(subjectDid, offset, limit),
+    countForSubject: (subjectDid: string) => lists.countForSubject(subjectDid),
   };
 }
 
