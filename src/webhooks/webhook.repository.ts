@@ -26,17 +26,13 @@ export function createWebhookRepository(db: Db) {
     async lockAnnouncements(dids: readonly string[]): Promise<Map<string, Announced>> {
       const sorted = [...new Set(dids)].sort();
       if (sorted.length === 0) return new Map();
-      await db
+      // One statement: a new DID gets its unannounced row, an existing one a no-op update, which locks it as
+      // FOR UPDATE would, and either way the row comes back as it stands.
+      const rows = await db
         .insertInto('trust_announcements')
         .values(sorted.map((did) => ({ did, score: 0, tier: 'F' as Tier, announced_at: null })))
-        .onConflict((oc) => oc.column('did').doNothing())
-        .execute();
-      const rows = await db
-        .selectFrom('trust_announcements')
-        .select(['did', 'score', 'tier'])
-        .where('did', 'in', sorted)
-        .orderBy('did')
-        .forUpdate()
+        .onConflict((oc) => oc.column('did').doUpdateSet((eb) => ({ did: eb.ref('excluded.did') })))
+        .returning(['did', 'score', 'tier'])
         .execute();
       return new Map(rows.map((row) => [row.did, { score: row.score, tier: row.tier }]));
     },
@@ -70,9 +66,13 @@ export function createWebhookRepository(db: Db) {
 
     /** Delivered to LISTENers when the transaction commits; dropped if it rolls back. */
     async notifyTrustChanged(notices: readonly TrustChangeNotice[]): Promise<void> {
-      for (const notice of notices) {
-        await sql`select pg_notify(${TRUST_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`.execute(db);
-      }
+      if (notices.length === 0) return;
+      // One statement for all of them, sent in the given order (a round trip each cost a turn of the event loop).
+      const rows = notices.map((notice, position) => sql`(${position}::int, ${JSON.stringify(notice)}::text)`);
+      await sql`
+        select pg_notify(${TRUST_CHANGED_CHANNEL}, n.payload)
+        from (values ${sql.join(rows)}) as n(position, payload)
+        order by n.position`.execute(db);
     },
 
     /** Adds watches; returns how many were new. */
