@@ -40,23 +40,20 @@ export function createTrustAnnouncer(options: TrustAnnouncerOptions) {
   async function announce(trx: Db, subjects: readonly string[], now: Date, cause: TrustChangeCause, events: readonly AgentEvent[] = []) {
     const repository = createWebhookRepository(trx);
     const dids = [...new Set(subjects)].sort();
-    // Locked first: a concurrent change to the same agent waits here and then reads this one's aggregates.
-    const previous = await repository.lockAnnouncements(dids);
+    // Locked first: a concurrent change to the same agent waits here and then reads this one's aggregates. The
+    // recipients come back with the lock, for every subject: every event's agent is one of the subjects.
+    const { previous, recipients } = await repository.lockAnnouncements(dids);
     const reports = dids.length > 0 ? await createTrustService(trx, { cacheSize: 0 }).reports(dids, now) : [];
     const announced: Array<{ report: TrustReport; previous: { score: number; tier: TrustReport['tier'] } }> = [];
     for (const report of reports) {
       const before = previous.get(report.did) ?? UNANNOUNCED;
       if (isAnnounceable(before, report, options.scoreDelta)) announced.push({ report, previous: before });
     }
-    await repository.saveAnnouncements(
-      announced.map(({ report }) => ({ did: report.did, score: report.score, tier: report.tier })),
-      now,
-    );
 
     const agents = new Set<string>([...announced.map(({ report }) => report.did), ...events.map((event) => event.agentDid)]);
     const byAgent = new Map<string, string[]>();
-    for (const { platform_did, agent_did } of await repository.recipients([...agents])) {
-      byAgent.set(agent_did, [...(byAgent.get(agent_did) ?? []), platform_did]);
+    for (const { platform_did, agent_did } of recipients) {
+      if (agents.has(agent_did)) byAgent.set(agent_did, [...(byAgent.get(agent_did) ?? []), platform_did]);
     }
     const rows: NewWebhookOutboxRow[] = [];
     const enqueue = (type: WebhookEventType, agentDid: string, data: Record<string, unknown>) => {
@@ -85,7 +82,11 @@ export function createTrustAnnouncer(options: TrustAnnouncerOptions) {
       previousTier: before.tier,
       asOf: report.asOf,
     }));
-    await repository.notifyTrustChanged(notices);
+    await repository.saveAnnouncements(
+      announced.map(({ report }) => ({ did: report.did, score: report.score, tier: report.tier })),
+      notices,
+      now,
+    );
     return { announced: announced.map(({ report }) => report), outboxRows: rows.length } satisfies TrustAnnouncement;
   }
 

@@ -17,62 +17,75 @@ export interface AttemptOutcome {
 
 const valuesList = (dids: readonly string[]) => sql.join(dids.map((did) => sql`(${did})`));
 
+export interface Recipient {
+  platform_did: string;
+  agent_did: string;
+}
+
 export function createWebhookRepository(db: Db) {
   return {
     /**
      * Locks the announcement rows of these DIDs (creating unannounced ones), in DID order so that concurrent
-     * transactions over overlapping sets queue instead of deadlocking. Held until the transaction ends.
+     * transactions over overlapping sets queue instead of deadlocking; held until the transaction ends. In the same
+     * statement, the platforms that should hear about each of these agents: approved ones with a webhook URL that
+     * submitted receipts about the agent (this transaction's included) or watch it. One round trip instead of three.
      */
-    async lockAnnouncements(dids: readonly string[]): Promise<Map<string, Announced>> {
+    async lockAnnouncements(dids: readonly string[]): Promise<{ previous: Map<string, Announced>; recipients: Recipient[] }> {
       const sorted = [...new Set(dids)].sort();
-      if (sorted.length === 0) return new Map();
-      // One statement: a new DID gets its unannounced row, an existing one a no-op update, which locks it as
-      // FOR UPDATE would, and either way the row comes back as it stands.
-      const rows = await db
-        .insertInto('trust_announcements')
-        .values(sorted.map((did) => ({ did, score: 0, tier: 'F' as Tier, announced_at: null })))
-        .onConflict((oc) => oc.column('did').doUpdateSet((eb) => ({ did: eb.ref('excluded.did') })))
-        .returning(['did', 'score', 'tier'])
-        .execute();
-      return new Map(rows.map((row) => [row.did, { score: row.score, tier: row.tier }]));
-    },
-
-    async saveAnnouncements(rows: ReadonlyArray<{ did: string; score: number; tier: Tier }>, now: Date): Promise<void> {
-      if (rows.length === 0) return;
-      await sql`
-        update trust_announcements as t set score = v.score, tier = v.tier, announced_at = ${now}
-        from (values ${sql.join(rows.map((row) => sql`(${row.did}, ${row.score}::double precision, ${row.tier})`))}) as v(did, score, tier)
-        where t.did = v.did`.execute(db);
-    },
-
-    /** Platforms that should hear about these agents: they submitted receipts about them or watch them. */
-    async recipients(agentDids: readonly string[]): Promise<Array<{ platform_did: string; agent_did: string }>> {
-      const unique = [...new Set(agentDids)];
-      if (unique.length === 0) return [];
-      const result = await sql<{ platform_did: string; agent_did: string }>`
-        select p.did as platform_did, a.did as agent_did
-        from (values ${valuesList(unique)}) as a(did)
+      if (sorted.length === 0) return { previous: new Map(), recipients: [] };
+      // A new DID gets its unannounced row, an existing one a no-op update, which locks it as FOR UPDATE would;
+      // either way the row comes back as it stands.
+      const result = await sql<{ kind: 'announcement' | 'recipient'; agent_did: string; score: number | null; tier: Tier | null; platform_did: string | null }>`
+        with locked as (
+          insert into trust_announcements (did, score, tier, announced_at)
+          values ${sql.join(sorted.map((did) => sql`(${did}, 0, 'F', null)`))}
+          on conflict (did) do update set did = excluded.did
+          returning did, score, tier
+        )
+        select 'announcement' as kind, l.did as agent_did, l.score, l.tier, null::text as platform_did from locked l
+        union all
+        select 'recipient', a.did, null, null, p.did
+        from (values ${valuesList(sorted)}) as a(did)
         join platforms p on p.webhook_url is not null and p.status = 'APPROVED'
         where exists (select 1 from receipts r where r.subject_did = a.did and r.platform_did = p.did)
-           or exists (select 1 from webhook_watches w where w.platform_did = p.did and w.agent_did = a.did)
-        order by a.did, p.did`.execute(db);
-      return result.rows;
+           or exists (select 1 from webhook_watches w where w.platform_did = p.did and w.agent_did = a.did)`.execute(db);
+      const previous = new Map<string, Announced>();
+      const recipients: Recipient[] = [];
+      for (const row of result.rows) {
+        if (row.kind === 'announcement') previous.set(row.agent_did, { score: Number(row.score), tier: row.tier! });
+        else recipients.push({ platform_did: row.platform_did!, agent_did: row.agent_did });
+      }
+      recipients.sort((x, y) => (x.agent_did < y.agent_did ? -1 : x.agent_did > y.agent_did ? 1 : x.platform_did < y.platform_did ? -1 : x.platform_did > y.platform_did ? 1 : 0));
+      return { previous, recipients };
+    },
+
+    /**
+     * Records the announced scores and tiers, and sends the change notices (delivered to LISTENers when the
+     * transaction commits, in the given order; dropped if it rolls back), in one statement.
+     */
+    async saveAnnouncements(rows: ReadonlyArray<{ did: string; score: number; tier: Tier }>, notices: readonly TrustChangeNotice[], now: Date): Promise<void> {
+      if (rows.length === 0 && notices.length === 0) return;
+      const saved =
+        rows.length > 0
+          ? sql`with saved as (
+              update trust_announcements as t set score = v.score, tier = v.tier, announced_at = ${now}
+              from (values ${sql.join(rows.map((row) => sql`(${row.did}, ${row.score}::double precision, ${row.tier})`))}) as v(did, score, tier)
+              where t.did = v.did
+              returning 1
+            )`
+          : sql``;
+      const payloads = notices.map((notice, position) => sql`(${position}::int, ${JSON.stringify(notice)}::text)`);
+      const notify =
+        payloads.length > 0
+          ? sql`select pg_notify(${TRUST_CHANGED_CHANNEL}, n.payload) from (values ${sql.join(payloads)}) as n(position, payload) order by n.position`
+          : sql`select 1`;
+      // The update is a data-modifying CTE: it runs whether or not the select reads it.
+      await sql`${saved} ${notify}`.execute(db);
     },
 
     async insertOutbox(rows: readonly NewWebhookOutboxRow[]): Promise<void> {
       if (rows.length === 0) return;
       await db.insertInto('webhook_outbox').values([...rows]).execute();
-    },
-
-    /** Delivered to LISTENers when the transaction commits; dropped if it rolls back. */
-    async notifyTrustChanged(notices: readonly TrustChangeNotice[]): Promise<void> {
-      if (notices.length === 0) return;
-      // One statement for all of them, sent in the given order (a round trip each cost a turn of the event loop).
-      const rows = notices.map((notice, position) => sql`(${position}::int, ${JSON.stringify(notice)}::text)`);
-      await sql`
-        select pg_notify(${TRUST_CHANGED_CHANNEL}, n.payload)
-        from (values ${sql.join(rows)}) as n(position, payload)
-        order by n.position`.execute(db);
     },
 
     /** Adds watches; returns how many were new. */
