@@ -111,6 +111,18 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     await expectWarmFromMemory(scene.agent.did);
   });
 
+  it('a stored receipt drops only its own agents from memory, not everything held', async () => {
+    // Another agent with history on the same platform, read warm on both instances.
+    const bystander = { ...scene, agent: newKey() };
+    await settledJob(bystander, 2, 'a');
+    await expectBothCurrent(bystander.agent.did);
+    // A receipt about someone else, from a platform already known: it announces its subject and counterparty (and
+    // the platform's standing), never the global notice that empties every instance's memory.
+    await settledJob(scene, 0.3, 'b');
+    await expectBothCurrent(scene.agent.did);
+    await expectWarmFromMemory(bystander.agent.did);
+  });
+
   it('follows a revocation through the other instance and trustBatch reads', async () => {
     const dids = [scene.agent.did, scene.buyer.did, newKey().did];
     await a().reports(dids, t.now);
