@@ -30,7 +30,6 @@ class RoutedConnection implements DatabaseConnection {
     return value;
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new ReadOnlyHandleError('the public read handle does not stream');
   }
