@@ -39,9 +39,10 @@ export interface TrustAnnouncement {
 export function createTrustAnnouncer(options: TrustAnnouncerOptions) {
   async function announce(trx: Db, subjects: readonly string[], now: Date, cause: TrustChangeCause, events: readonly AgentEvent[] = []) {
     const repository = createWebhookRepository(trx);
-    const dids = [...new Set(subjects)].sort();
+    // Every event's agent is also a subject in today's callers; adding them keeps their recipients looked up if not.
+    const dids = [...new Set([...subjects, ...events.map((event) => event.agentDid)])].sort();
     // Locked first: a concurrent change to the same agent waits here and then reads this one's aggregates. The
-    // recipients come back with the lock, for every subject: every event's agent is one of the subjects.
+    // recipients of every DID come back with the lock.
     const { previous, recipients } = await repository.lockAnnouncements(dids);
     const reports = dids.length > 0 ? await createTrustService(trx, { cacheSize: 0 }).reports(dids, now) : [];
     const announced: Array<{ report: TrustReport; previous: { score: number; tier: TrustReport['tier'] } }> = [];

@@ -48,14 +48,14 @@ export function createWebhookRepository(db: Db) {
         from (values ${valuesList(sorted)}) as a(did)
         join platforms p on p.webhook_url is not null and p.status = 'APPROVED'
         where exists (select 1 from receipts r where r.subject_did = a.did and r.platform_did = p.did)
-           or exists (select 1 from webhook_watches w where w.platform_did = p.did and w.agent_did = a.did)`.execute(db);
+           or exists (select 1 from webhook_watches w where w.platform_did = p.did and w.agent_did = a.did)
+        order by kind, agent_did, platform_did`.execute(db);
       const previous = new Map<string, Announced>();
       const recipients: Recipient[] = [];
       for (const row of result.rows) {
         if (row.kind === 'announcement') previous.set(row.agent_did, { score: Number(row.score), tier: row.tier! });
         else recipients.push({ platform_did: row.platform_did!, agent_did: row.agent_did });
       }
-      recipients.sort((x, y) => (x.agent_did < y.agent_did ? -1 : x.agent_did > y.agent_did ? 1 : x.platform_did < y.platform_did ? -1 : x.platform_did > y.platform_did ? 1 : 0));
       return { previous, recipients };
     },
 
