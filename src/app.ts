@@ -81,6 +81,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createMetrics({
     webhookBacklog: () => readWebhookBacklog(deps.database.db),
     ...(deps.readDatabase ? { databaseReads: () => reads.stats() } : {}),
+    // Called at scrape time only, once the services below exist.
+    trustReads: () => services.trust.cacheStats(),
   });
   // Listings, profiles and badges read through this: the replica inside public requests, else the primary.
   const publicReads = publicReadHandle(reads);

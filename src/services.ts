@@ -50,7 +50,8 @@ export interface ServiceOptions {
 
 export function createServices(db: Db, clock: Clock, options: ServiceOptions) {
   const publicReads = options.publicReads ?? db;
-  const trust = createTrustService(db, options.reads ? { reads: options.reads } : {});
+  // Agents a change notice drops from memory are reloaded in the background, several to a statement.
+  const trust = createTrustService(db, { ...(options.reads ? { reads: options.reads } : {}), refreshAsOf: clock });
   // Change detection runs inside the receipt and credential transactions (webhooks and trustChanged).
   const announcer = createTrustAnnouncer({ scoreDelta: options.webhooks?.scoreDelta ?? 5 });
   const issuerKeys = createIssuerKeyService(db, { serviceDid: options.credentials.serviceDid });

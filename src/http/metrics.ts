@@ -25,6 +25,8 @@ export interface MetricsOptions {
   webhookBacklog?: () => Promise<WebhookBacklog | null>;
   /** Read at scrape time: reads by target and fallbacks to the primary, when a read replica is configured. */
   databaseReads?: () => ReadRouterStats;
+  /** Read at scrape time: trust reads answered from memory and from the database, and memory resyncs. */
+  trustReads?: () => { memoryReads: number; databaseReads: number; resyncs: number; refreshes: number };
   /** Process metrics (CPU, memory, event loop, GC); on unless turned off. */
   processMetrics?: boolean;
 }
@@ -120,6 +122,40 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       }
     },
   });
+
+  if (options.trustReads) {
+    const trustReads = options.trustReads;
+    new Counter({
+      name: 'credence_trust_reads_total',
+      help: 'Trust reads (one per trust, trustBatch or checkTrust resolution) by where their inputs came from (memory, database).',
+      labelNames: ['source'] as const,
+      registers: [registry],
+      collect() {
+        const stats = trustReads();
+        this.reset();
+        this.inc({ source: 'memory' }, stats.memoryReads);
+        this.inc({ source: 'database' }, stats.databaseReads);
+      },
+    });
+    new Counter({
+      name: 'credence_trust_cache_refreshes_total',
+      help: 'Background statements that reloaded agents a change notice had dropped from the trust read cache.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(trustReads().refreshes);
+      },
+    });
+    new Counter({
+      name: 'credence_trust_cache_resyncs_total',
+      help: 'Times the trust read cache was cleared because its change listener came back on a new connection.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(trustReads().resyncs);
+      },
+    });
+  }
 
   if (options.databaseReads) {
     const databaseReads = options.databaseReads;

@@ -3,7 +3,7 @@
 // every kind of change, made through either instance or by a plain SQL client, each instance's answer equals a read
 // without any cache, and the reads that follow come from memory again. On PostgreSQL, a listener whose backend is
 // terminated never lets a stale answer out: reads check versions until it is back, and memory is cleared then.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { createApp, type App } from '../../src/app.ts';
 import { mintAuthToken } from '../../src/auth/mint-token.ts';
@@ -121,6 +121,38 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     await settledJob(scene, 0.3, 'b');
     await expectBothCurrent(scene.agent.did);
     await expectWarmFromMemory(bystander.agent.did);
+  });
+
+  it('reloads in the background what a notice dropped, so the next read comes from memory', async () => {
+    const buyer = newKey();
+    const before = await expectBothCurrent(scene.agent.did);
+    const [statsA, statsB] = [a().cacheStats(), b().cacheStats()];
+    await settledJob(scene, 0.25, 'b', buyer);
+    // Both instances reload the agent without being asked (the buyer was never read, so it is not reloaded).
+    await vi.waitFor(() => {
+      expect(a().cacheStats().refreshes).toBeGreaterThan(statsA.refreshes);
+      expect(b().cacheStats().refreshes).toBeGreaterThan(statsB.refreshes);
+    });
+    await expectWarmFromMemory(scene.agent.did);
+    const truth = await uncached().report(scene.agent.did, t.now);
+    expect(truth.windows.lifetime.tasks).toBe(before.windows.lifetime.tasks + 1);
+    expect(a().cacheStats().databaseReads).toBe(statsA.databaseReads);
+    expect(b().cacheStats().databaseReads).toBe(statsB.databaseReads);
+
+    // Read again at once after the next change: the read waits for the reload under way instead of sending a
+    // statement of its own, and answers the new report.
+    await settledJob(scene, 0.2, 'b', buyer);
+    const statsAfter = a().cacheStats();
+    const fresh = await a().report(scene.agent.did, t.now);
+    expect(fresh).toEqual(await uncached().report(scene.agent.did, t.now));
+    expect(fresh.windows.lifetime.tasks).toBe(before.windows.lifetime.tasks + 2);
+    expect(a().cacheStats().databaseReads).toBe(statsAfter.databaseReads);
+    expect(a().cacheStats().memoryReads).toBe(statsAfter.memoryReads + 1);
+
+    // The counts are on /metrics too.
+    const metrics = await (await t.app.yoga.fetch(new Request('http://localhost:4000/metrics'))).text();
+    expect(metrics).toMatch(new RegExp(`credence_trust_reads_total\\{source="memory"\\} ${a().cacheStats().memoryReads}\\b`));
+    expect(metrics).toMatch(new RegExp(`credence_trust_cache_refreshes_total ${a().cacheStats().refreshes}\\b`));
   });
 
   it('follows a revocation through the other instance and trustBatch reads', async () => {

@@ -51,6 +51,12 @@ export interface TrustServiceOptions {
   maxStalenessMs?: number;
   /** Sends public reads to the read replica when one is configured; every read goes to `db` without it. */
   reads?: ReadRouter;
+  /**
+   * While following notices: reload agents a notice dropped from memory in the background, up to
+   * MAX_TRUST_BATCH in one statement, as of this clock's now. Without it each is reloaded by its next read, one
+   * statement per read, and under steady writes most reads of a busy population miss memory.
+   */
+  refreshAsOf?: () => Date;
 }
 
 /** What `follow` needs from the database: its LISTEN (src/db/database.ts). */
@@ -64,6 +70,8 @@ export interface TrustCacheStats {
   databaseReads: number;
   /** Times memory was cleared because the listener came back on a new connection. */
   resyncs: number;
+  /** Background statements that reloaded agents a notice had dropped (`refreshAsOf`). */
+  refreshes: number;
 }
 
 interface CachedAgent extends LoadedAgent {
@@ -71,6 +79,13 @@ interface CachedAgent extends LoadedAgent {
   platformSet: number;
   /** Hour buckets are held from this hour on; an older asOf needs a reload. */
   fromHour: number;
+}
+
+/** Agents waiting to be reloaded together, and a promise settled once they are (kept or not). */
+interface RefreshBatch {
+  dids: Set<string>;
+  done: Promise<void>;
+  finish: () => void;
 }
 
 /** A database read in flight: notices that arrive before it finishes keep what it read out of memory. */
@@ -90,7 +105,10 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   // Platform standings, held only while following notices (otherwise every read loads them fresh).
   const standingsHeld = new Map<string, PlatformStanding>();
   const pending = new Set<PendingRead>();
-  const stats: TrustCacheStats = { memoryReads: 0, databaseReads: 0, resyncs: 0 };
+  const stats: TrustCacheStats = { memoryReads: 0, databaseReads: 0, resyncs: 0, refreshes: 0 };
+  // The batch collecting dropped agents, and the one being read (at most one at a time).
+  let queuedRefresh: RefreshBatch | null = null;
+  let runningRefresh: RefreshBatch | null = null;
   // null: not following. `sync` undefined: notices arrive before the committing statement returns (PGlite).
   let following: { unlisten: Unlisten; sync: ListenerSync | undefined; fenceLsn: (() => string | null) | undefined } | null = null;
   let connection: number | null = null;
@@ -111,11 +129,61 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     for (const read of pending) read.changedAll = true;
   }
 
+  function refreshOf(did: string): RefreshBatch | null {
+    if (queuedRefresh?.dids.has(did)) return queuedRefresh;
+    if (runningRefresh?.dids.has(did)) return runningRefresh;
+    return null;
+  }
+
+  function queueRefresh(did: string): void {
+    if (!options.refreshAsOf) return;
+    if (!queuedRefresh) {
+      let finish!: () => void;
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      queuedRefresh = { dids: new Set(), done, finish };
+      // On the next turn: the notices of one commit arrive together and share a statement.
+      if (!runningRefresh) setImmediate(startRefresh);
+    }
+    // Beyond one statement's worth, an agent is left to its next read.
+    if (queuedRefresh.dids.size < MAX_TRUST_BATCH) queuedRefresh.dids.add(did);
+  }
+
+  function startRefresh(): void {
+    if (runningRefresh || !queuedRefresh) return;
+    const batch = queuedRefresh;
+    queuedRefresh = null;
+    runningRefresh = batch;
+    const asOf = options.refreshAsOf!();
+    // Through the read path itself: it catches up with the listener first, and keeps only what no notice changed
+    // while the statement ran. A failure leaves the agents to their next read.
+    const read = following ? collect([...batch.dids], asOf, undefined, true) : Promise.resolve();
+    read
+      .catch(() => undefined)
+      .finally(() => {
+        runningRefresh = null;
+        batch.finish();
+        if (queuedRefresh) setImmediate(startRefresh);
+      });
+  }
+
+  /** Settles once every agent `unique` lacks in memory has been through a background reload; null if one is not queued. */
+  function pendingRefresh(unique: readonly string[]): Promise<unknown> | null {
+    const batches = new Set<Promise<void>>();
+    for (const did of unique) {
+      if (cache.has(did)) continue;
+      const batch = refreshOf(did);
+      if (!batch) return null;
+      batches.add(batch.done);
+    }
+    return batches.size > 0 ? Promise.all(batches) : null;
+  }
+
   function onNotice(payload: string): void {
     noticeSeq += 1;
     if (payload.startsWith('a:')) {
       const did = payload.slice(2);
-      cache.delete(did);
+      // Reloaded in the background if it was held (or is being reloaded: that read will not keep it now).
+      if (cache.delete(did) || refreshOf(did)) queueRefresh(did);
       for (const read of pending) if (read.dids.has(did)) read.changedAgents.add(did);
     } else if (payload.startsWith('p:')) {
       standingsHeld.delete(payload.slice(2));
@@ -171,7 +239,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   }
 
   /** Reports from memory alone, or null when something needed is not held. */
-  function fromMemory(unique: readonly string[], asOf: Date, fromHour: number): Map<string, TrustReport> | null {
+  function fromMemory(unique: readonly string[], asOf: Date, fromHour: number, counted: boolean): Map<string, TrustReport> | null {
     const agents: CachedAgent[] = [];
     for (const did of unique) {
       const entry = cache.get(did);
@@ -186,7 +254,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       // from the statement's rows.
       computed.set(agent.did, report(agent, asOf, standingsHeld));
     }
-    stats.memoryReads += 1;
+    if (counted) stats.memoryReads += 1;
     return computed;
   }
 
@@ -203,7 +271,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     return computeTrustReport({ did: agent.did, aggregates, credibility, platforms: standings, self }, params, asOf);
   }
 
-  async function reports(dids: readonly string[], asOf: Date, override?: TrustContextOverride): Promise<TrustReport[]> {
+  /** `background`: a refresh's read, counted apart, which never waits for a refresh itself. */
+  async function collect(dids: readonly string[], asOf: Date, override: TrustContextOverride | undefined, background: boolean): Promise<TrustReport[]> {
     const unique = [...new Set(dids)];
     const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
     const useCache = !override && cacheSize > 0;
@@ -211,7 +280,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedAll: false };
     if (following) pending.add(read);
     try {
-      return await readReports(dids, unique, asOf, fromHour, useCache, read, override);
+      return await readReports(dids, unique, asOf, fromHour, useCache, read, override, background);
     } finally {
       pending.delete(read);
     }
@@ -224,10 +293,18 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     fromHour: number,
     useCache: boolean,
     read: PendingRead,
-    override?: TrustContextOverride,
+    override: TrustContextOverride | undefined,
+    background: boolean,
   ): Promise<TrustReport[]> {
     if (useCache && following && (await caughtUp())) {
-      const computed = fromMemory(unique, asOf, fromHour);
+      let computed = fromMemory(unique, asOf, fromHour, !background);
+      // Agents being reloaded anyway: wait for that statement rather than send one more. A queued reload catches up
+      // after this read began; a running one keeps nothing a notice handled by now has changed.
+      const refresh = computed || background ? null : pendingRefresh(unique);
+      if (refresh) {
+        await refresh;
+        computed = fromMemory(unique, asOf, fromHour, true);
+      }
       if (computed) return dids.map((did) => computed.get(did)!);
       // Notices handled so far are about commits the primary's next statement sees; only later ones count.
       clearChanges(read);
@@ -254,7 +331,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     } else {
       result = await readTrustInputs(db, known, fromHour, knownPlatforms);
     }
-    stats.databaseReads += 1;
+    if (background) stats.refreshes += 1;
+    else stats.databaseReads += 1;
 
     const standings: Map<string, PlatformStanding> = override?.platformShares
       ? new Map([...result.standings].map(([did, standing]) => [did, { ...standing, credibleShare: override.platformShares!.get(did) ?? null }]))
@@ -278,6 +356,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     }
     return dids.map((did) => computed.get(did)!);
   }
+
+  const reports = (dids: readonly string[], asOf: Date, override?: TrustContextOverride) => collect(dids, asOf, override, false);
 
   return {
     reports,
@@ -309,6 +389,10 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       covered = null;
       forgetAll();
       await current?.unlisten();
+    },
+    /** Settles once no background reload is queued or running (shutdown waits for it; tests use it too). */
+    async refreshesSettled(): Promise<void> {
+      while (queuedRefresh || runningRefresh) await (runningRefresh ?? queuedRefresh)!.done;
     },
     cacheStats(): Readonly<TrustCacheStats> {
       return { ...stats };
