@@ -239,7 +239,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   }
 
   /** Reports from memory alone, or null when something needed is not held. */
-  function fromMemory(unique: readonly string[], asOf: Date, fromHour: number, counted: boolean): Map<string, TrustReport> | null {
+  function fromMemory(unique: readonly string[], asOf: Date, fromHour: number): Map<string, TrustReport> | null {
     const agents: CachedAgent[] = [];
     for (const did of unique) {
       const entry = cache.get(did);
@@ -254,7 +254,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       // from the statement's rows.
       computed.set(agent.did, report(agent, asOf, standingsHeld));
     }
-    if (counted) stats.memoryReads += 1;
+    stats.memoryReads += 1;
     return computed;
   }
 
@@ -271,7 +271,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     return computeTrustReport({ did: agent.did, aggregates, credibility, platforms: standings, self }, params, asOf);
   }
 
-  /** `background`: a refresh's read, counted apart, which never waits for a refresh itself. */
+  /** `background`: a reload's read, counted apart, which never waits for a reload itself and answers no reports. */
   async function collect(dids: readonly string[], asOf: Date, override: TrustContextOverride | undefined, background: boolean): Promise<TrustReport[]> {
     const unique = [...new Set(dids)];
     const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
@@ -297,13 +297,15 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     background: boolean,
   ): Promise<TrustReport[]> {
     if (useCache && following && (await caughtUp())) {
-      let computed = fromMemory(unique, asOf, fromHour, !background);
+      // A reload computes no report: it only refills memory, and has nothing to do when a read already did.
+      if (background && unique.every((did) => cache.has(did))) return [];
+      let computed = background ? null : fromMemory(unique, asOf, fromHour);
       // Agents being reloaded anyway: wait for that statement rather than send one more. A queued reload catches up
       // after this read began; a running one keeps nothing a notice handled by now has changed.
       const refresh = computed || background ? null : pendingRefresh(unique);
       if (refresh) {
         await refresh;
-        computed = fromMemory(unique, asOf, fromHour, true);
+        computed = fromMemory(unique, asOf, fromHour);
       }
       if (computed) return dids.map((did) => computed.get(did)!);
       // Notices handled so far are about commits the primary's next statement sees; only later ones count.
@@ -352,9 +354,9 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       } else if (useCache) {
         cache.delete(did);
       }
-      computed.set(did, report(agent, asOf, standings, override));
+      if (!background) computed.set(did, report(agent, asOf, standings, override));
     }
-    return dids.map((did) => computed.get(did)!);
+    return background ? [] : dids.map((did) => computed.get(did)!);
   }
 
   const reports = (dids: readonly string[], asOf: Date, override?: TrustContextOverride) => collect(dids, asOf, override, false);
