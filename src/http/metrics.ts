@@ -61,6 +61,25 @@ export function boundedLabel(max = MAX_LABEL_VALUES): (value: string) => string 
   };
 }
 
+/**
+ * A counter whose value lives elsewhere (a service's running totals) and is copied in at scrape time: one count, or
+ * one count per value of `label`.
+ */
+function countedAtScrape(registry: Registry, name: string, help: string, label: string | null, read: () => number | Readonly<Record<string, number>>): void {
+  new Counter({
+    name,
+    help,
+    labelNames: label === null ? [] : [label],
+    registers: [registry],
+    collect() {
+      const counts = read();
+      this.reset();
+      if (typeof counts === 'number') this.inc(counts);
+      else for (const [value, count] of Object.entries(counts)) this.inc({ [label!]: value }, count);
+    },
+  });
+}
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -125,62 +144,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   if (options.trustReads) {
     const trustReads = options.trustReads;
-    new Counter({
-      name: 'credence_trust_reads_total',
-      help: 'Trust reads (one per trust, trustBatch or checkTrust resolution) by where their inputs came from (memory, database).',
-      labelNames: ['source'] as const,
-      registers: [registry],
-      collect() {
-        const stats = trustReads();
-        this.reset();
-        this.inc({ source: 'memory' }, stats.memoryReads);
-        this.inc({ source: 'database' }, stats.databaseReads);
-      },
+    countedAtScrape(registry, 'credence_trust_reads_total', 'Trust reads (one per trust, trustBatch or checkTrust resolution) by where their inputs came from (memory, database).', 'source', () => {
+      const stats = trustReads();
+      return { memory: stats.memoryReads, database: stats.databaseReads };
     });
-    new Counter({
-      name: 'credence_trust_cache_refreshes_total',
-      help: 'Background statements that reloaded agents a change notice had dropped from the trust read cache.',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(trustReads().refreshes);
-      },
-    });
-    new Counter({
-      name: 'credence_trust_cache_resyncs_total',
-      help: 'Times the trust read cache was cleared because its change listener came back on a new connection.',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(trustReads().resyncs);
-      },
-    });
+    countedAtScrape(registry, 'credence_trust_cache_refreshes_total', 'Background statements that reloaded agents a change notice had dropped from the trust read cache.', null, () => trustReads().refreshes);
+    countedAtScrape(registry, 'credence_trust_cache_resyncs_total', 'Times the trust read cache was cleared because its change listener came back on a new connection.', null, () => trustReads().resyncs);
   }
 
   if (options.databaseReads) {
     const databaseReads = options.databaseReads;
-    new Counter({
-      name: 'credence_db_reads_total',
-      help: 'Reads routed by the read router, by where they ran (primary, replica).',
-      labelNames: ['target'] as const,
-      registers: [registry],
-      collect() {
-        const { reads } = databaseReads();
-        this.reset();
-        for (const [target, count] of Object.entries(reads)) this.inc({ target }, count);
-      },
-    });
-    new Counter({
-      name: 'credence_db_read_fallbacks_total',
-      help: 'Public reads sent to the primary instead of the replica, by reason (down, lagging, behind, unknown, not-a-replica).',
-      labelNames: ['reason'] as const,
-      registers: [registry],
-      collect() {
-        const { fallbacks } = databaseReads();
-        this.reset();
-        for (const [reason, count] of Object.entries(fallbacks)) this.inc({ reason }, count);
-      },
-    });
+    countedAtScrape(registry, 'credence_db_reads_total', 'Reads routed by the read router, by where they ran (primary, replica).', 'target', () => databaseReads().reads);
+    countedAtScrape(
+      registry,
+      'credence_db_read_fallbacks_total',
+      'Public reads sent to the primary instead of the replica, by reason (down, lagging, behind, unknown, not-a-replica).',
+      'reason',
+      () => databaseReads().fallbacks,
+    );
     new Gauge({
       name: 'credence_db_replica_lag_seconds',
       help: 'Replay lag of the read replica at its last probe (-1 when unknown or down).',

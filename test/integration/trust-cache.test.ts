@@ -153,6 +153,8 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     const metrics = await (await t.app.yoga.fetch(new Request('http://localhost:4000/metrics'))).text();
     expect(metrics).toMatch(new RegExp(`credence_trust_reads_total\\{source="memory"\\} ${a().cacheStats().memoryReads}\\b`));
     expect(metrics).toMatch(new RegExp(`credence_trust_cache_refreshes_total ${a().cacheStats().refreshes}\\b`));
+    expect(metrics).toMatch(new RegExp(`credence_trust_reads_total\\{source="database"\\} ${a().cacheStats().databaseReads}\\b`));
+    expect(metrics).toMatch(new RegExp(`credence_trust_cache_resyncs_total ${a().cacheStats().resyncs}\\b`));
   });
 
   it('follows a revocation through the other instance and trustBatch reads', async () => {
