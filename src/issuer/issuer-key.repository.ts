@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { IssuerKeyRow } from '../db/schema.ts';
 
@@ -7,9 +8,15 @@ export function createIssuerKeyRepository(db: Db) {
       return db.selectFrom('issuer_keys').selectAll().orderBy('created_at', 'asc').orderBy('key_id', 'asc').execute();
     },
 
-    /** Makes `keyId` the active key; any other active key is retired but kept, so old credentials verify. */
+    /**
+     * Makes `keyId` the active key; any other active key is retired but kept, so old credentials verify.
+     * Instances starting together on one database all publish their key: the table lock makes them take turns, so
+     * each sees the rows the one before committed (without it, two first inserts of one key race on the
+     * public-key unique index, which an ON CONFLICT on `key_id` does not cover).
+     */
     async activate(keyId: string, publicKeyMultibase: string, now: Date): Promise<void> {
       await db.transaction().execute(async (trx) => {
+        await sql`lock table issuer_keys in share row exclusive mode`.execute(trx);
         await trx
           .updateTable('issuer_keys')
           .set({ status: 'RETIRED', retired_at: now })

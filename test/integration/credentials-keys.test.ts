@@ -15,7 +15,8 @@ import { writeKeyFile } from '../../src/crypto/key-file.ts';
 import { createJsonLdPresentation, createJwtPresentation } from '../../src/credentials/presentation.ts';
 import { didKeySigningKey } from '../../src/credentials/signing-key.ts';
 import { createIssuerKeyRepository } from '../../src/issuer/issuer-key.repository.ts';
-import { ISSUER_KEY_FILE, loadIssuerKey } from '../../src/issuer/issuer-key.ts';
+import { createIssuerKeyService } from '../../src/issuer/issuer-key.service.ts';
+import { ISSUER_KEY_FILE, issuerKeyFromPair, loadIssuerKey } from '../../src/issuer/issuer-key.ts';
 import { rotateIssuerKey } from '../../src/issuer/rotate-issuer-key.ts';
 import { runCli } from '../helpers/cli.ts';
 import { escrowVerifiedReceipt, issue, VERIFY } from '../helpers/credentials.ts';
@@ -118,6 +119,24 @@ describe.each(testDatabaseKinds)('issuer key rotation on %s database', (kind) =>
       expect(document.assertionMethod).toEqual(expect.arrayContaining([oldKeyId, `${app.serviceDid}#${restarted.keyId}`]));
     } finally {
       await rebuilt.drop();
+    }
+  });
+
+  it('instances starting together on a fresh database all publish the same key: one active row, no error', async () => {
+    const fresh = await createTestDatabase(kind);
+    try {
+      const keys = createIssuerKeyService(fresh.database.db, { serviceDid: t.app.serviceDid });
+      const key = issuerKeyFromPair(keyPairFromSeed(ISSUER_SEED));
+      // Several rounds, each from an empty table: the first inserts of one key are where two instances collide.
+      for (let round = 0; round < 200; round += 1) {
+        await fresh.database.db.deleteFrom('issuer_keys').execute();
+        const starts = await Promise.allSettled(Array.from({ length: 8 }, () => keys.publish(key, t.now)));
+        expect(starts.filter((start) => start.status === 'rejected')).toEqual([]);
+        const rows = await keys.list();
+        expect(rows.map((row) => [row.key_id, row.status])).toEqual([[key.keyId, 'ACTIVE']]);
+      }
+    } finally {
+      await fresh.drop();
     }
   });
 });
