@@ -22,7 +22,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import type { Tracing } from './observability/tracing.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
 import { observabilityPlugin, yogaLogger } from './http/observability.ts';
-import { clientAddress, rateLimitPlugin } from './http/rate-limit.ts';
+import { clientAddress, rateLimitPlugin, type RateLimitStore } from './http/rate-limit.ts';
 import { graphqlSsePlugins } from './http/graphql-sse.ts';
 import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { StreamSlots } from './http/stream-limits.ts';
@@ -48,6 +48,11 @@ export interface AppDeps {
   readDatabase?: Database;
   /** Milliseconds for the replica's probe ages; performance.now() unless given. */
   readRouterClock?: () => number;
+  /**
+   * Where rate-limit buckets live when CREDENCE_RATE_LIMIT_STORE=redis: the caller opens the client (main.ts) and
+   * closes it. Memory and PostgreSQL stores are made here from the config.
+   */
+  rateLimitStore?: RateLimitStore;
 }
 
 export interface App {
@@ -107,6 +112,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await services.trustChanges.start();
   // Warm trust reads answer from memory, kept current by the database's change notices (trust.service.ts).
   await services.trust.follow(deps.database);
+
+  const sharedRateLimitStore = rateLimitStoreFor(deps);
 
   const contextDeps = {
     services,
@@ -190,9 +197,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         clock,
         spentTokens: services.tokenStore,
         ...(deps.limiterClock ? { limiterClock: deps.limiterClock } : {}),
-        ...(deps.config.rateLimitStore === 'postgres' ? { store: postgresRateLimitStore(deps.database.db, deps.limiterClock ? { now: deps.limiterClock } : {}) } : {}),
+        ...(sharedRateLimitStore ? { store: sharedRateLimitStore } : {}),
         onLimited: (scope) => metrics.countRateLimited(scope),
-        onStoreError: (error) => logger.warn('rate-limit store unavailable; request not limited', { error: error instanceof Error ? error.message : String(error) }),
+        onStoreError: rateLimitStoreWarning(logger, deps.config.rateLimitStore, () => metrics.countRateLimitStoreError()),
       }),
       metricsRoutePlugin(metrics),
       // REST, pages, badges, credential documents, /health, /ready and the DID document. Before bodyLimitPlugin, so
@@ -211,4 +218,36 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   return { yoga, services, serviceDid, clock, metrics, reads };
+}
+
+/** The shared rate-limit store the config names, or undefined for the in-memory one. */
+function rateLimitStoreFor(deps: AppDeps): RateLimitStore | undefined {
+  if (deps.rateLimitStore) return deps.rateLimitStore;
+  switch (deps.config.rateLimitStore) {
+    case 'memory':
+      return undefined;
+    case 'postgres':
+      return postgresRateLimitStore(deps.database.db, deps.limiterClock ? { now: deps.limiterClock } : {});
+    case 'redis':
+      throw new Error('CREDENCE_RATE_LIMIT_STORE=redis: createApp needs the Redis store passed in (rateLimitStore)');
+  }
+}
+
+/** Logs a failing shared store once, then at most once a minute while it keeps failing (every request would). */
+function rateLimitStoreWarning(logger: Logger, kind: string, count: () => void): (error: unknown) => void {
+  let lastLogged = -Infinity;
+  let failures = 0;
+  return (error) => {
+    count();
+    failures += 1;
+    const now = performance.now();
+    if (now - lastLogged < 60_000) return;
+    lastLogged = now;
+    logger.warn('rate-limit store unavailable; this instance counts alone until it is back', {
+      store: kind,
+      failuresSinceLastWarning: failures,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    failures = 0;
+  };
 }

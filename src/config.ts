@@ -86,7 +86,12 @@ const ConfigSchema = z.object({
   CREDENCE_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   CREDENCE_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   CREDENCE_RATE_LIMIT_DID_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
-  CREDENCE_RATE_LIMIT_STORE: z.enum(['memory', 'postgres']).default('memory'),
+  CREDENCE_RATE_LIMIT_STORE: z.enum(['memory', 'postgres', 'redis']).optional(),
+  CREDENCE_REDIS_URL: z
+    .string()
+    .min(1)
+    .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL')
+    .optional(),
   CREDENCE_REPUTATION_CREDENTIALS_PER_DAY: z.coerce.number().int().min(0).max(100_000).default(24),
   CREDENCE_TRUST_PROXY: trustProxy,
   CREDENCE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(10),
@@ -130,7 +135,9 @@ export interface Config {
   rateLimitIpPerMinute: number;
   rateLimitDidPerMinute: number;
   /** Where rate-limit buckets live: this instance's memory, or the database every instance shares. */
-  rateLimitStore: 'memory' | 'postgres';
+  /** `redis` when CREDENCE_REDIS_URL is set and no store is named; `memory` otherwise. */
+  rateLimitStore: 'memory' | 'postgres' | 'redis';
+  redisUrl: string | undefined;
   /** Reputation credentials one DID may be issued per 24 hours; 0 means no limit. */
   reputationCredentialsPerDay: number;
   /** Proxies in front whose X-Forwarded-For entries are believed; 0 uses the socket address. */
@@ -172,6 +179,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'the embedded database (no DATABASE_URL) has no replicas',
     );
   }
+  if (value.CREDENCE_RATE_LIMIT_STORE === 'redis' && !value.CREDENCE_REDIS_URL) {
+    throw new Error('invalid configuration: CREDENCE_RATE_LIMIT_STORE=redis needs CREDENCE_REDIS_URL (redis://host:6379)');
+  }
   return Object.freeze({
     databaseUrl: value.DATABASE_URL,
     readDatabaseUrl: value.CREDENCE_READ_DATABASE_URL,
@@ -206,7 +216,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     rateLimitIpPerMinute: value.CREDENCE_RATE_LIMIT_IP_PER_MINUTE,
     rateLimitDidPerMinute: value.CREDENCE_RATE_LIMIT_DID_PER_MINUTE,
-    rateLimitStore: value.CREDENCE_RATE_LIMIT_STORE,
+    rateLimitStore: value.CREDENCE_RATE_LIMIT_STORE ?? (value.CREDENCE_REDIS_URL ? 'redis' : 'memory'),
+    redisUrl: value.CREDENCE_REDIS_URL,
     reputationCredentialsPerDay: value.CREDENCE_REPUTATION_CREDENTIALS_PER_DAY,
     trustProxy: value.CREDENCE_TRUST_PROXY,
     headersTimeoutSeconds: value.CREDENCE_HEADERS_TIMEOUT_SECONDS,

@@ -1,11 +1,13 @@
 // Process entry: config → database → migrations → issuer key → app → listen. SIGTERM and SIGINT close cleanly.
 import { createServer, type Server } from 'node:http';
+import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { createApp, type App } from './app.ts';
 import type { Config } from './config.ts';
 import { closeProofPool } from './credentials/proof-pool.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { openRateLimitRedis, redisRateLimitStore, redisReady } from './http/rate-limit.redis.ts';
 import { loadIssuerKey } from './issuer/issuer-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { runPropagation } from './trust/store/propagation-job.ts';
@@ -77,6 +79,35 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/**
+ * The rate-limit Redis, waited for briefly: one that is down at start is said once, and the service starts anyway,
+ * counting in memory until the client's reconnects find it (the limit never lifts, see rate-limit.ts).
+ */
+async function openRateLimitRedisForServe(url: string, logger: Logger): Promise<Redis> {
+  const redis = openRateLimitRedis(url);
+  // Without a listener an unreachable server's errors would be thrown as unhandled 'error' events.
+  let lastError = '';
+  redis.on('error', (error: Error) => {
+    lastError = error.message;
+  });
+  if (!(await redisReady(redis, 3000))) {
+    logger.warn('rate-limit Redis not reachable yet; counting in memory until it is', { redis: describeRedisUrl(url), error: lastError });
+  }
+  return redis;
+}
+
+/** The URL without its password, for logs. */
+function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.username = '';
+    return parsed.toString();
+  } catch {
+    return 'redis';
+  }
+}
+
 async function openAndListen(config: Config, logger: Logger, opened: Array<() => Promise<unknown>>): Promise<RunningServer> {
   // The OpenTelemetry SDK is loaded only when tracing is on.
   const tracing = config.tracing ? (await import('./observability/tracing.ts')).startTracing() : undefined;
@@ -106,7 +137,17 @@ async function openAndListen(config: Config, logger: Logger, opened: Array<() =>
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const issuerKey = await loadIssuerKey({ issuerKey: config.issuerKey, dataDir: config.dataDir });
   opened.push(closeProofPool);
-  const app = await createApp({ config, database, issuerKey, logger, ...(tracing ? { tracing } : {}), ...(readDatabase ? { readDatabase } : {}) });
+  const rateLimitRedis = config.rateLimitStore === 'redis' ? await openRateLimitRedisForServe(config.redisUrl!, logger) : undefined;
+  if (rateLimitRedis) opened.push(() => rateLimitRedis.quit().catch(() => rateLimitRedis.disconnect()));
+  const app = await createApp({
+    config,
+    database,
+    issuerKey,
+    logger,
+    ...(tracing ? { tracing } : {}),
+    ...(readDatabase ? { readDatabase } : {}),
+    ...(rateLimitRedis ? { rateLimitStore: redisRateLimitStore(rateLimitRedis) } : {}),
+  });
 
   // Slow or stalled clients must not hold sockets forever: they get 408 and the socket closes. Node checks these
   // deadlines on an interval, so the interval must be short next to them.
@@ -209,6 +250,7 @@ async function openAndListen(config: Config, logger: Logger, opened: Array<() =>
         });
         await database.close();
         await readDatabase?.close();
+        await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
         // The last spans (this shutdown's own requests) go out before the process ends.
         await tracing?.shutdown();
       })();

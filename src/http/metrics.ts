@@ -45,6 +45,8 @@ export interface Metrics {
   observeRequest(observation: RequestObservation): void;
   countIngest(outcome: IngestOutcome, code?: string | null): void;
   countRateLimited(scope: 'ip' | 'did'): void;
+  /** A take the shared rate-limit store failed, counted in this instance's memory instead. */
+  countRateLimitStoreError(): void;
   observePropagation(seconds: number): void;
   /** The registry in Prometheus text format. */
   render(): Promise<{ contentType: string; body: string }>;
@@ -122,6 +124,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['scope'] as const,
     registers: [registry],
   });
+  const storeErrors = new Counter({
+    name: 'credence_rate_limit_store_errors_total',
+    help: 'Takes the shared rate-limit store (postgres, redis) failed; each was counted in the instance\'s memory instead.',
+    registers: [registry],
+  });
   const propagation = new Histogram({
     name: 'credence_propagation_duration_seconds',
     help: 'Duration of completed credibility propagation runs.',
@@ -194,6 +201,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     countRateLimited(scope) {
       limited.inc({ scope });
+    },
+    countRateLimitStoreError() {
+      storeErrors.inc();
     },
     observePropagation(seconds) {
       propagation.observe(seconds);

@@ -1,7 +1,7 @@
 // Rate limits per client address and per authenticated DID: token buckets, in memory per instance by default or
-// shared by every instance through PostgreSQL (src/http/rate-limit.repository.ts). The bucket logic is pure (the clock
-// is passed in); the plugin below applies it to requests before any GraphQL work, so a limited request costs
-// neither a parse nor its caller's single-use token.
+// shared by every instance through PostgreSQL (src/http/rate-limit.repository.ts) or Redis
+// (src/http/rate-limit.redis.ts). The bucket logic is pure (the clock is passed in); the plugin below applies it to
+// requests before any GraphQL work, so a limited request costs neither a parse nor its caller's single-use token.
 import { isIP } from 'node:net';
 import type { Plugin } from 'graphql-yoga';
 import ipaddr from 'ipaddr.js';
@@ -87,10 +87,10 @@ export class TokenBucketLimiter {
 
 /**
  * Where buckets live: this process (memoryRateLimitStore, each instance counting alone) or a store every instance
- * shares (src/http/rate-limit.repository.ts, PostgreSQL).
+ * shares (PostgreSQL in src/http/rate-limit.repository.ts, Redis in src/http/rate-limit.redis.ts).
  */
 export interface RateLimitStore {
-  readonly kind: 'memory' | 'postgres';
+  readonly kind: 'memory' | 'postgres' | 'redis';
   /** Takes `cost` tokens from the bucket `key` of a limit of `perMinute`. */
   take(key: string, perMinute: number, cost?: number): Promise<TakeResult>;
 }
@@ -169,7 +169,7 @@ export interface RateLimitDeps {
   limiterClock?: () => number;
   /** Where buckets live; in memory (this instance alone) when absent. */
   store?: RateLimitStore;
-  /** The shared store failed: the request goes on unlimited (it needs the same database anyway). */
+  /** The shared store failed: the request is counted in this instance's memory instead, until the store is back. */
   onStoreError?: (error: unknown) => void;
   /** Paths never limited (probes and scrapes). */
   exempt?: readonly string[];
@@ -195,17 +195,21 @@ export function rateLimitedResponse(path: string, retryAfterSeconds: number): Re
  * are refused later by the request itself.
  */
 export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
-  const store = deps.store ?? memoryRateLimitStore(deps.limiterClock ?? (() => performance.now()));
+  const local = memoryRateLimitStore(deps.limiterClock ?? (() => performance.now()));
+  const store = deps.store ?? local;
   const byIp = deps.ipPerMinute > 0;
   const byDid = deps.didPerMinute > 0;
   const exempt = new Set(deps.exempt ?? RATE_LIMIT_EXEMPT_PATHS);
   if (!byIp && !byDid) return {};
+  // A shared store that fails does not turn the limit off: this instance counts alone (as with the memory store)
+  // until the store answers again. Neither an attacker who can stall the store nor an outage lifts the limit.
   const take = async (key: string, perMinute: number): Promise<TakeResult> => {
+    if (store === local) return local.take(key, perMinute);
     try {
       return await store.take(key, perMinute);
     } catch (error) {
       deps.onStoreError?.(error);
-      return { allowed: true, remaining: 0 };
+      return local.take(key, perMinute);
     }
   };
 
