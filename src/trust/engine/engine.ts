@@ -3,7 +3,7 @@
 // counterparties, platforms and active hours in the last 90 days, never on the number of receipts.
 
 import type { AgentAggregates, HourBucketRow, PairRow } from './evidence.ts';
-import { DAY_MS, hourOf, HOUR_MS, readWeight, toMs } from './evidence.ts';
+import { DAY_MS, hourOf, HOUR_MS, orderAggregates, readWeight, toMs } from './evidence.ts';
 import type { TrustParams } from './params.ts';
 import { DEFAULT_TRUST_PARAMS } from './params.ts';
 import type { NodeCredibility, PlatformStanding } from './propagation.ts';
@@ -139,7 +139,9 @@ export function windowStats(aggregates: AgentAggregates, params: TrustParams, as
     life.verified += pair.valueEscrowAcceptedUsd;
     if (pair.econLastHour === null || pair.econFirstHour === null || pair.econFirstHour > asOfHour) continue;
     life.counterparties++;
-    for (const key of ['d7', 'd30', 'd90'] as const) if (pair.econLastHour >= starts[key]) acc[key].counterparties++;
+    if (pair.econLastHour >= starts.d7) acc.d7.counterparties++;
+    if (pair.econLastHour >= starts.d30) acc.d30.counterparties++;
+    if (pair.econLastHour >= starts.d90) acc.d90.counterparties++;
   }
   return { d7: finishWindow(acc.d7), d30: finishWindow(acc.d30), d90: finishWindow(acc.d90), lifetime: finishWindow(acc.lifetime) };
 }
@@ -193,19 +195,13 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     return w;
   };
 
-  // Rows in key order, so float sums cannot depend on the order the database returned them in.
-  const pairs = aggregates.pairs
-    .filter((pair) => pair.firstHour <= asOfHour)
-    .sort((x, y) => (x.counterpartyDid < y.counterpartyDid ? -1 : x.counterpartyDid > y.counterpartyDid ? 1 : 0));
-  const ordered: AgentAggregates = {
-    ...aggregates,
-    pairs,
-    buckets: [...aggregates.buckets].sort((x, y) => x.hour - y.hour),
-    platforms: [...aggregates.platforms].sort((x, y) => (x.platformDid < y.platformDid ? -1 : x.platformDid > y.platformDid ? 1 : 0)),
-  };
+  // Rows in key order, so float sums cannot depend on the order the database returned them in (already so when the
+  // reader ordered them once). Pairs that begin after asOf are skipped where they are read, not copied out.
+  const ordered = orderAggregates(aggregates);
+  const pairs = ordered.pairs;
   const windows = windowStats(ordered, params, asOfMs, did);
 
-  if (pairs.length === 0) {
+  if (!pairs.some((pair) => pair.firstHour <= asOfHour)) {
     flags.push({ code: 'NO_HISTORY', severity: 'info', detail: 'no stored evidence about this DID as a subject' });
     if (client.restricted) flags.push(restrictedFlag(client));
     const abusive = abusivePenalty(input.self, params);
@@ -253,6 +249,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   let discountedClients = 0;
 
   for (const pair of pairs) {
+    if (pair.firstHour > asOfHour) continue;
     if (pair.lastHour > asOfHour) laterEvidence = true;
     const cp = pair.counterpartyDid;
     const accDec = pair.acceptedEp * rwPos;

@@ -559,6 +559,32 @@ export interface AgentAggregates {
   platforms: AgentPlatformRow[];
 }
 
+const byCounterparty = (x: PairRow, y: PairRow) => (x.counterpartyDid < y.counterpartyDid ? -1 : x.counterpartyDid > y.counterpartyDid ? 1 : 0);
+const byHour = (x: HourBucketRow, y: HourBucketRow) => x.hour - y.hour;
+const byPlatform = (x: AgentPlatformRow, y: AgentPlatformRow) => (x.platformDid < y.platformDid ? -1 : x.platformDid > y.platformDid ? 1 : 0);
+
+/** Aggregates orderAggregates made: their arrays are in key order and frozen. */
+const inKeyOrder = new WeakSet<AgentAggregates>();
+
+/**
+ * The same rows in key order (pairs by counterparty, buckets by hour, platform rows by platform; stable), so float
+ * sums never depend on the order rows arrived in. The engine orders its input on every report unless it came from
+ * here: a reader that keeps aggregates between reports orders them once. The arrays are frozen, so the order holds.
+ */
+export function orderAggregates(aggregates: AgentAggregates): AgentAggregates {
+  if (inKeyOrder.has(aggregates)) return aggregates;
+  const ordered: AgentAggregates = {
+    pairs: Object.freeze([...aggregates.pairs].sort(byCounterparty)) as PairRow[],
+    clientPairs: Object.freeze([...aggregates.clientPairs]) as PairRow[],
+    buckets: Object.freeze([...aggregates.buckets].sort(byHour)) as HourBucketRow[],
+    client: aggregates.client,
+    platforms: Object.freeze([...aggregates.platforms].sort(byPlatform)) as AgentPlatformRow[],
+  };
+  Object.freeze(ordered);
+  inKeyOrder.add(ordered);
+  return ordered;
+}
+
 export function agentAggregates(store: AggregateStore, did: string): AgentAggregates {
   const pairs = rowsOf(store.pairs, store.pairsBySubject.get(did));
   const counterparties = new Set(pairs.map((pair) => pair.counterpartyDid));

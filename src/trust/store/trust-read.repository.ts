@@ -11,6 +11,8 @@ import {
   HOUR_SUM_COLUMNS,
   PAIR_SUM_COLUMNS,
   PLATFORM_SUM_COLUMNS,
+  orderAggregates,
+  type AgentAggregates,
   type AgentPlatformRow,
   type ClientRow,
   type HourBucketRow,
@@ -51,11 +53,8 @@ export interface CachedVersion {
 export interface LoadedAgent {
   did: string;
   version: number;
-  pairs: PairRow[];
-  clientPairs: PairRow[];
-  buckets: HourBucketRow[];
-  client: ClientRow | null;
-  platforms: AgentPlatformRow[];
+  /** The rows the engine reads, put in key order once here (orderAggregates), not on every report. */
+  aggregates: AgentAggregates;
   /** Stored propagation results of this DID's counterparties. */
   credibility: Map<string, NodeCredibility>;
   /** The DID's own propagation row (its rater fairness as a client); null when the last run did not list it. */
@@ -204,7 +203,7 @@ export async function readTrustInputs(
   for (const [did, version] of versions) {
     const held = cachedVersion.get(did)!;
     if (held.version === version && held.run === run && held.platformSet === platformSet) continue;
-    loaded.set(did, { did, version, pairs: [], clientPairs: [], buckets: [], client: null, platforms: [], credibility: new Map(), self: null, platformDids: [] });
+    loaded.set(did, { did, version, aggregates: { pairs: [], clientPairs: [], buckets: [], client: null, platforms: [] }, credibility: new Map(), self: null, platformDids: [] });
   }
 
   const standings = new Map<string, PlatformStanding>();
@@ -223,7 +222,7 @@ export async function readTrustInputs(
     const pair = fromArray<PairRow>(PAIR_COLUMNS, values);
     const agent = loaded.get(pair.subjectDid);
     if (!agent) continue;
-    agent.pairs.push(pair);
+    agent.aggregates.pairs.push(pair);
     const credibility = values[PAIR_COLUMNS.length];
     if (credibility !== null && credibility !== undefined) {
       agent.credibility.set(pair.counterpartyDid, fromArray<NodeCredibility>(CREDIBILITY_COLUMNS, values, PAIR_COLUMNS.length));
@@ -232,22 +231,22 @@ export async function readTrustInputs(
   }
   for (const values of row.client_pairs ?? []) {
     const pair = fromArray<PairRow>(PAIR_COLUMNS, values);
-    loaded.get(pair.counterpartyDid)?.clientPairs.push(pair);
+    loaded.get(pair.counterpartyDid)?.aggregates.clientPairs.push(pair);
   }
   for (const values of row.hours ?? []) {
     const bucket = fromArray<HourBucketRow>(HOUR_COLUMNS, values);
-    loaded.get(bucket.subjectDid)?.buckets.push(bucket);
+    loaded.get(bucket.subjectDid)?.aggregates.buckets.push(bucket);
   }
   for (const values of row.clients ?? []) {
     const client = fromArray<ClientRow>(CLIENT_COLUMNS, values);
     const agent = loaded.get(client.clientDid);
-    if (agent) agent.client = client;
+    if (agent) agent.aggregates.client = client;
   }
   for (const values of row.agent_platforms ?? []) {
     const platform = fromArray<AgentPlatformRow>(AGENT_PLATFORM_COLUMNS, values);
     const agent = loaded.get(platform.did);
     if (!agent) continue;
-    agent.platforms.push(platform);
+    agent.aggregates.platforms.push(platform);
     agent.platformDids.push(platform.platformDid);
   }
   for (const values of row.selves ?? []) {
@@ -257,9 +256,8 @@ export async function readTrustInputs(
   for (const agent of loaded.values()) {
     if (standings.has(agent.did)) agent.platformDids.push(agent.did);
     agent.platformDids = [...new Set(agent.platformDids)];
-    // Key order, so the engine's own sorting finds them sorted and float sums never depend on row order.
-    agent.pairs.sort((x, y) => (x.counterpartyDid < y.counterpartyDid ? -1 : x.counterpartyDid > y.counterpartyDid ? 1 : 0));
-    agent.buckets.sort((x, y) => x.hour - y.hour);
+    // Key order once per load, so float sums never depend on row order and no read sorts again.
+    agent.aggregates = orderAggregates(agent.aggregates);
   }
   return { run, platformSet, versions, loaded, standings };
 }

@@ -18,7 +18,7 @@ import type { Db } from '../../db/database.ts';
 import type { ReadRouter } from '../../db/read-router.ts';
 import type { ListenerSync, NotificationHandler, Unlisten } from '../../db/notification-listener.ts';
 import { computeTrustReport } from '../engine/engine.ts';
-import { hourOf, DAY_MS, type AgentAggregates } from '../engine/evidence.ts';
+import { hourOf, DAY_MS } from '../engine/evidence.ts';
 import { DEFAULT_TRUST_PARAMS, type TrustParams } from '../engine/params.ts';
 import { checkTrust, type TrustPolicy } from '../engine/policy.ts';
 import type { NodeCredibility, PlatformStanding } from '../engine/propagation.ts';
@@ -259,16 +259,9 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   }
 
   function report(agent: LoadedAgent, asOf: Date, standings: ReadonlyMap<string, PlatformStanding>, override?: TrustContextOverride): TrustReport {
-    const aggregates: AgentAggregates = {
-      pairs: agent.pairs,
-      clientPairs: agent.clientPairs,
-      buckets: agent.buckets,
-      client: agent.client,
-      platforms: agent.platforms,
-    };
     const credibility = override?.credibility ?? agent.credibility;
     const self = override?.credibility ? (override.credibility.get(agent.did) ?? null) : agent.self;
-    return computeTrustReport({ did: agent.did, aggregates, credibility, platforms: standings, self }, params, asOf);
+    return computeTrustReport({ did: agent.did, aggregates: agent.aggregates, credibility, platforms: standings, self }, params, asOf);
   }
 
   /** `background`: a reload's read, counted apart, which never waits for a reload itself and answers no reports. */

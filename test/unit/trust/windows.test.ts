@@ -1,7 +1,9 @@
 // Window stats, window boundaries, the report's shape, the explanation and asOf handling.
 import { describe, expect, it } from 'vitest';
+import { computeTrust } from '../../../src/trust/engine/engine.ts';
+import { orderAggregates } from '../../../src/trust/engine/evidence.ts';
 import { tierOf, trustParams } from '../../../src/trust/engine/index.ts';
-import { AGENT, AS_OF, DAY, daysAgo, HOUR, P1, receipt, trustOf } from './fixtures.ts';
+import { AGENT, AS_OF, DAY, daysAgo, HOUR, P1, receipt, shuffled, trustOf } from './fixtures.ts';
 
 const A = 'did:key:z6MkClientA';
 const B = 'did:key:z6MkClientB';
@@ -114,5 +116,47 @@ describe('report shape', () => {
     expect(Math.abs(total - report.score)).toBeLessThanOrEqual(0.05);
     expect(report.explanation.find((item) => item.factor === 'C')!.points).toBeLessThan(0);
     expect(report.explanation.find((item) => item.factor === 'E')!.points).toBeGreaterThan(0);
+  });
+});
+
+describe('aggregates ordered once (orderAggregates)', () => {
+  const receipts = [
+    ...['did:key:z6MkZed', 'did:key:z6MkAda', 'did:key:z6MkMia', 'did:key:z6MkBo'].flatMap((counterparty, i) => [
+      receipt({ counterparty, usd: 40 + i, at: daysAgo(1 + i) }),
+      receipt({ counterparty, usd: 7 * i, at: daysAgo(20 + 9 * i), category: i % 2 ? 'economic.dispute' : 'economic.transaction', outcome: i % 2 ? 'disputed' : 'accepted' }),
+    ]),
+    receipt({ counterparty: P1, usd: 0, escrow: false, category: 'productivity.completion', at: daysAgo(3) }),
+    // A counterparty whose first receipt comes after the earlier asOf below.
+    receipt({ counterparty: 'did:key:z6MkLate', usd: 90, at: daysAgo(2) }),
+  ];
+
+  it('reports the same from rows in any order, ordered once or on every report, at any asOf', () => {
+    const { aggregates, credibility } = trustOf(receipts);
+    const platforms = new Map();
+    const scrambled = (seed: number) => ({
+      ...aggregates,
+      pairs: shuffled(aggregates.pairs, seed),
+      buckets: shuffled(aggregates.buckets, seed + 1),
+      platforms: shuffled(aggregates.platforms, seed + 2),
+    });
+    const ordered = orderAggregates(scrambled(5));
+    for (const asOf of [AS_OF, AS_OF - 10 * DAY]) {
+      const expected = computeTrust({ did: AGENT, aggregates: scrambled(1), credibility, platforms }, trustParams(), asOf).report;
+      for (const seed of [2, 3]) expect(computeTrust({ did: AGENT, aggregates: scrambled(seed), credibility, platforms }, trustParams(), asOf).report).toEqual(expected);
+      expect(computeTrust({ did: AGENT, aggregates: ordered, credibility, platforms }, trustParams(), asOf).report).toEqual(expected);
+    }
+    // Ten days back, the late counterparty is not there yet.
+    const at = (asOf: number) => computeTrust({ did: AGENT, aggregates: ordered, credibility, platforms }, trustParams(), asOf).report;
+    expect([at(AS_OF).windows.lifetime.uniqueCounterparties, at(AS_OF - 10 * DAY).windows.lifetime.uniqueCounterparties]).toEqual([5, 4]);
+  });
+
+  it('returns frozen arrays in key order, and the same object when given its own result', () => {
+    const { aggregates } = trustOf(receipts);
+    const ordered = orderAggregates({ ...aggregates, pairs: shuffled(aggregates.pairs, 4), buckets: shuffled(aggregates.buckets, 4) });
+    expect(ordered.pairs.map((pair) => pair.counterpartyDid)).toEqual(ordered.pairs.map((pair) => pair.counterpartyDid).sort());
+    expect(ordered.buckets.map((bucket) => bucket.hour)).toEqual(ordered.buckets.map((bucket) => bucket.hour).sort((x, y) => x - y));
+    expect(Object.isFrozen(ordered) && Object.isFrozen(ordered.pairs) && Object.isFrozen(ordered.buckets)).toBe(true);
+    expect(orderAggregates(ordered)).toBe(ordered);
+    expect(() => ordered.pairs.push(ordered.pairs[0]!)).toThrow(TypeError);
   });
 });
