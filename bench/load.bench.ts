@@ -87,6 +87,27 @@ function childPids(pid: number): number[] {
   }
 }
 
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: /proc reports CPU time in these on Linux (getconf CLK_TCK)
+
+/**
+ * CPU seconds (user + system) used so far by the server: its process and, with workers, their processes (Linux
+ * /proc; null where there is none). Throughput here moves with whatever else the shared machine runs, but the CPU
+ * the server spends per answer moves much less, so the bench prints both.
+ */
+function serverCpuSeconds(pid: number): number | null {
+  let total = 0;
+  for (const each of [pid, ...childPids(pid)]) {
+    try {
+      // Fields after the command name, which ends in ") ": utime and stime are the 14th and 15th of the line.
+      const fields = readFileSync(`/proc/${each}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return null;
+    }
+  }
+  return total;
+}
+
 /** A POST on a connection of its own: the cluster primary hands each new connection to the next worker in turn. */
 function postOnFreshConnection(url: string, body: string): Promise<string> {
   const { hostname, port } = new URL(url);
@@ -278,10 +299,13 @@ try {
   // The ceiling: GET /health with the same connections, alone, just before the mixed run.
   // The path goes in the URL: autocannon ignores a top-level `path` (it honours one only inside `requests`), so a
   // `path: '/health'` option beside `url` measured GET / (the home page, about a third as fast) until 2026-12-04.
+  const cpuBeforeCeiling = serverCpuSeconds(server.pid!);
   const ceiling = await autocannon({ url: `${url}/health`, connections: 8, duration: Math.max(5, Math.round(SECONDS / 4)) });
+  const cpuAfterCeiling = serverCpuSeconds(server.pid!);
 
   const loadBefore = loadavg();
   const failedAnswers = new Map<string, number>();
+  const cpuBeforeMixed = serverCpuSeconds(server.pid!);
   started = performance.now();
   const results = await Promise.all(
     Object.entries(streams).map(async ([name, options]) => {
@@ -300,6 +324,7 @@ try {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuAfterMixed = serverCpuSeconds(server.pid!);
 
   console.log('');
   console.log(`mixed load for ${SECONDS} s over loopback (${elapsed.toFixed(1)} s wall), server on PostgreSQL with ${imported.inserted} receipts, ${WORKERS} worker process(es)`);
@@ -322,6 +347,16 @@ try {
     console.log(`ratio of submitReceipts(10) p50 to its 50 ms aim: ${(submits.latency.p50 / 50).toFixed(2)} (p50 ${submits.latency.p50} ms; aim < 1)`);
   } else {
     console.log('targets not judged: they are for the mixed run with every stream (BENCH_STREAMS unset)');
+  }
+  if (cpuBeforeCeiling !== null && cpuAfterCeiling !== null && cpuBeforeMixed !== null && cpuAfterMixed !== null) {
+    const answered = results.reduce((sum, [, r]) => sum + r.requests.total, 0);
+    const mixedCpu = cpuAfterMixed - cpuBeforeMixed;
+    const perAnswer = (1e6 * mixedCpu) / answered;
+    const perHealth = (1e6 * (cpuAfterCeiling - cpuBeforeCeiling)) / ceiling.requests.total;
+    console.log(
+      `server CPU: ${perAnswer.toFixed(0)} µs per answer in the mixed run (${answered} answers, ${((100 * mixedCpu) / elapsed).toFixed(0)}% of one core), ` +
+        `${perHealth.toFixed(0)} µs per GET /health in the ceiling run; ratio ${(perHealth / perAnswer).toFixed(3)}`,
+    );
   }
   const loadAfter = loadavg();
   console.log(`load average (1, 5, 15 min) before the mixed run: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')} (${availableParallelism()} cores, shared)`);

@@ -12,6 +12,7 @@ import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, requestParserPlugin } from './http/security.ts';
 import { corsPlugin } from './http/cors.ts';
 import { httpCachePlugin } from './http/http-cache.ts';
+import { compiledQueriesPlugin } from './http/compiled-queries.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
 import { createProfileService } from './web/profile/profile.service.ts';
 import type { TrustReportSource } from './credentials/credential.service.ts';
@@ -214,6 +215,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       nestingLimitPlugin(),
       nulCharacterPlugin(),
       requestParserPlugin(deps.config.maxBodyBytes),
+      // Single-query documents run compiled (graphql-jit), once per document: the executor's per-request walk of the
+      // selection set was the largest cost of a warm read after the engine (docs/operations.md, "Load and latency,
+      // measured"). Not with tracing on: resolver spans come from graphql-js's executor.
+      ...(deps.tracing
+        ? []
+        : [compiledQueriesPlugin({ onCompileError: (message) => logger.warn('query not compiled; answered with the compile error', { error: message }) })]),
     ],
   });
 

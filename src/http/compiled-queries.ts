@@ -1,0 +1,91 @@
+// Queries run through graphql-jit: each document is compiled once into plain functions (field collection, argument
+// and variable coercion, result completion), so a warm read no longer walks the selection set on every request.
+//
+// Only for a document that holds exactly one operation, a query, requested with no operationName or with that
+// query's own name: the JIT cache keys on the parsed document alone (not the operationName), so anything else could
+// run, or fail with, what was compiled for another request; graphql-js answers those. Mutations and subscriptions
+// stay on graphql-js's executor too: they are not the hot path, and their ordering and event semantics stay exactly
+// as they were.
+//
+// Variables are checked by graphql-js first: graphql-jit's own coercion answers bad variables with other errors (no
+// locations, and a 200 where yoga answers 400), so a request whose variables do not coerce runs on graphql-js, which
+// gives the same answer as before. That costs one coercion of the (few) variables per request.
+//
+// Field errors from compiled code carry their locations but not the AST nodes, and yoga rebuilds errors from nodes or
+// source positions, so they are rebuilt here as graphql-js errors with source positions: clients see the same
+// `locations` as before.
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { getVariableValues, GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type Source } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/** A document's only operation when that is a query, else null. Cached per parsed document. */
+function singleQuery(): (document: DocumentNode) => OperationDefinitionNode | null {
+  const known = new WeakMap<DocumentNode, OperationDefinitionNode | null>();
+  return (document) => {
+    let query = known.get(document);
+    if (query === undefined) {
+      const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+      query = operations.length === 1 && operations[0]!.operation === 'query' ? operations[0]! : null;
+      known.set(document, query);
+    }
+    return query;
+  };
+}
+
+/** The offset in `body` of a 1-based line and column (graphql-js counts lines after \r\n, \n or \r). */
+function positionOf(body: string, line: number, column: number): number {
+  let offset = 0;
+  for (let current = 1; current < line; current += 1) {
+    const match = /\r\n|[\n\r]/g;
+    match.lastIndex = offset;
+    const found = match.exec(body);
+    if (!found) break;
+    offset = found.index + found[0].length;
+  }
+  return offset + column - 1;
+}
+
+/** A compiled query's error as graphql-js makes it: same message, path, cause and extensions, positions in the source. */
+function asGraphQLError(error: GraphQLError, source: Source | undefined): GraphQLError {
+  if (error.nodes || !source || !error.locations?.length) return error;
+  return new GraphQLError(error.message, {
+    source,
+    positions: error.locations.map(({ line, column }) => positionOf(source.body, line, column)),
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    ...(error.extensions && Object.keys(error.extensions).length > 0 ? { extensions: error.extensions } : {}),
+  });
+}
+
+export function compiledQueriesPlugin(options: { onCompileError?: (message: string) => void } = {}): Plugin {
+  const queryOf = singleQuery();
+  const jit = useGraphQlJit(
+    {},
+    {
+      enableIf: (args) => {
+        const query = queryOf(args.document);
+        if (query === null) return false;
+        if (args.operationName !== undefined && args.operationName !== null && args.operationName !== query.name?.value) return false;
+        const variables = getVariableValues(args.schema, query.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1 });
+        return variables.errors === undefined;
+      },
+      onError: (result) => options.onCompileError?.(result.errors?.map((error) => error.message).join('; ') ?? 'unknown'),
+    },
+  ) as Plugin;
+  return {
+    ...jit,
+    onExecute(payload) {
+      const source = payload.args.document.loc?.source;
+      const done = {
+        onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: never) => void }) {
+          const single = result as { errors?: readonly GraphQLError[]; stringify?: unknown };
+          // Only compiled answers carry graphql-jit's serializer; graphql-js's errors are left as they are.
+          if (typeof single.stringify !== 'function' || !single.errors?.length) return;
+          setResult({ ...single, errors: single.errors.map((error) => asGraphQLError(error, source)) } as never);
+        },
+      };
+      const enabled = jit.onExecute?.(payload);
+      return enabled instanceof Promise ? enabled.then(() => done) : done;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
+import { describe, expect, it } from 'vitest';
+import { compiledQueriesPlugin } from '../../../src/http/compiled-queries.ts';
+
+let counter = 0;
+const schema = createSchema({
+  typeDefs: `
+    type Query { a: Int!, twice(x: Int!): Int!, list(ids: [String!]!): [String!]!, broken: Int! }
+    type Mutation { bump: Int! }
+  `,
+  resolvers: {
+    Query: {
+      a: () => 1,
+      twice: (_: unknown, { x }: { x: number }) => 2 * x,
+      list: (_: unknown, { ids }: { ids: string[] }) => ids.map((id) => id.toUpperCase()),
+      broken: () => {
+        throw new Error('resolver failed');
+      },
+    },
+    Mutation: { bump: () => ++counter },
+  },
+});
+
+/** Records, per execution, whether graphql-jit ran it (it hands yoga its own serializer on the result). */
+function probe(seen: boolean[]): Plugin {
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ result }) => {
+        seen.push(typeof (result as { stringify?: unknown }).stringify === 'function');
+      },
+    }),
+  };
+}
+
+function server(compiled: boolean, seen: boolean[] = [], compileErrors: string[] = []) {
+  const plugins: Plugin[] = [probe(seen)];
+  if (compiled) plugins.push(compiledQueriesPlugin({ onCompileError: (message) => compileErrors.push(message) }));
+  return createYoga({ schema, plugins, logging: false, maskedErrors: false });
+}
+
+async function ask(yoga: ReturnType<typeof server>, body: Record<string, unknown>) {
+  const response = await yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('compiled queries (graphql-jit)', () => {
+  it('runs single-query documents compiled and answers exactly what graphql-js answers', async () => {
+    const seen: boolean[] = [];
+    const compiled = server(true, seen);
+    const plain = server(false);
+    const requests: Array<Record<string, unknown>> = [
+      { query: '{ a }' },
+      { query: 'query Q($x: Int!) { twice(x: $x) a }', variables: { x: 21 } },
+      { query: 'query Q($x: Int!) { twice(x: $x) a }', variables: { x: 21 }, operationName: 'Q' },
+      { query: 'query($ids: [String!]!) { list(ids: $ids) }', variables: { ids: ['a', 'b'] } },
+      { query: 'query($ids: [String!]!) { list(ids: $ids) }', variables: { ids: 'a' } }, // a single value coerces to a list
+      { query: '{ a broken }' },
+      // Field errors keep their locations, on any line and with any line ending.
+      { query: 'query {\n  a\n    broken\n}' },
+      { query: 'query {\r\n  a\r\n\r\n      broken }' },
+    ];
+    for (const request of requests) expect(await ask(compiled, request)).toEqual(await ask(plain, request));
+    expect((await ask(compiled, requests[7]!)).body.errors[0].locations).toEqual([{ line: 4, column: 7 }]);
+    expect(seen).toEqual([true, true, true, true, true, true, true, true, true]);
+  });
+
+  it('answers bad variables with graphql-js\'s errors, from either executor', async () => {
+    const seen: boolean[] = [];
+    const compiled = server(true, seen);
+    const plain = server(false);
+    for (const variables of [{}, { x: 'seven' }, { x: null }, { x: 2 ** 40 }]) {
+      const request = { query: 'query Q($x: Int!) { twice(x: $x) }', variables };
+      const [jit, js] = [await ask(compiled, request), await ask(plain, request)];
+      expect(jit.body.errors?.length).toBeGreaterThan(0);
+      expect(jit).toEqual(js);
+    }
+    // Variables that do not coerce go to graphql-js, which answers them before executing anything.
+    expect(seen).toEqual([false, false, false, false]);
+  });
+
+  it('leaves documents with several operations, a mismatched operationName and mutations to graphql-js', async () => {
+    const seen: boolean[] = [];
+    const compiled = server(true, seen);
+    const plain = server(false);
+    const twoOperations = 'query A { a } query B($x: Int = 2) { twice(x: $x) }';
+    // Alternating names over one parsed document: a cache keyed on the document alone would answer B with A.
+    for (const operationName of ['B', 'A', 'B']) {
+      const request = { query: twoOperations, operationName };
+      const answer = await ask(compiled, request);
+      expect(answer).toEqual(await ask(plain, request));
+      expect(answer.body.data).toEqual(operationName === 'A' ? { a: 1 } : { twice: 4 });
+    }
+    // A wrong operationName first must not leave anything behind for the right one.
+    const wrong = await ask(compiled, { query: 'query Q { a }', operationName: 'Other' });
+    expect(wrong).toEqual(await ask(plain, { query: 'query Q { a }', operationName: 'Other' }));
+    expect(wrong.body.errors.length).toBe(1);
+    expect((await ask(compiled, { query: 'query Q { a }', operationName: 'Q' })).body).toEqual({ data: { a: 1 } });
+    expect((await ask(compiled, { query: 'mutation { bump }' })).body.data.bump).toBeGreaterThan(0);
+    // B, A and B ran on graphql-js (the wrong name never reached execution); `query Q` with its own name was
+    // compiled; the mutation was not.
+    expect(seen).toEqual([false, false, false, true, false]);
+  });
+
+  it('compiles a document once and reuses it', async () => {
+    const compileErrors: string[] = [];
+    const seen: boolean[] = [];
+    const compiled = server(true, seen, compileErrors);
+    for (let x = 0; x < 50; x += 1) {
+      expect((await ask(compiled, { query: 'query($x: Int!) { twice(x: $x) }', variables: { x } })).body).toEqual({ data: { twice: 2 * x } });
+    }
+    expect(seen.every(Boolean)).toBe(true);
+    expect(compileErrors).toEqual([]);
+  });
+});
