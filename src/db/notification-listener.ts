@@ -16,12 +16,11 @@ export type Unlisten = (() => Promise<void>) & { sync?: ListenerSync; fenceLsn?:
 export type FenceLsn = () => string | null;
 
 /**
- * Resolves with the listening connection's number once every notification committed before the call (or, with
- * `maxAgeMs`, before a moment at most that long ago) has been handed to the handlers; null when that cannot be
- * known (no connection, or it did not answer in time). A different number than last time means notifications may
- * have been lost in between.
+ * Resolves with the listening connection's number once every notification committed before the call has been
+ * handed to the handlers; null when that cannot be known (no connection, or it did not answer in time). A different
+ * number than last time means notifications may have been lost in between.
  */
-export type ListenerSync = (maxAgeMs?: number) => Promise<number | null>;
+export type ListenerSync = () => Promise<number | null>;
 export type NotificationHandler = (payload: string) => void;
 
 export interface NotificationListener {
@@ -162,10 +161,7 @@ export function createPostgresListener(connectionString: string, options: Postgr
   }
 
   // One fence in flight at a time; callers arriving meanwhile share the next one (sent after theirs arrived).
-  const sync: ListenerSync = (maxAgeMs = 0) => {
-    if (maxAgeMs > 0 && lastFence && client && lastFence.number === connectionNumber && performance.now() - lastFence.sentAt <= maxAgeMs) {
-      return Promise.resolve(lastFence.number);
-    }
+  const sync: ListenerSync = () => {
     if (stalled) {
       // Probe in the background; the caller falls back at once instead of waiting out the timeout again.
       fenceRunning ??= runFence().finally(() => (fenceRunning = null));

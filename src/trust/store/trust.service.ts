@@ -43,12 +43,6 @@ export interface TrustServiceOptions {
   params?: TrustParams;
   /** 0 turns the in-memory copy off (a service bound to one transaction must not keep what it read). */
   cacheSize?: number;
-  /**
-   * While following notices: how far behind commits a read answered from memory may be. 0 (the default) waits for
-   * the listener to catch up with every commit made before the read; more lets reads skip that wait while the last
-   * catch-up is at most this old.
-   */
-  maxStalenessMs?: number;
   /** Sends public reads to the read replica when one is configured; every read goes to `db` without it. */
   reads?: ReadRouter;
   /**
@@ -99,7 +93,6 @@ interface PendingRead {
 export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   const params = options.params ?? DEFAULT_TRUST_PARAMS;
   const cacheSize = options.cacheSize ?? DEFAULT_TRUST_CACHE_SIZE;
-  const maxStalenessMs = options.maxStalenessMs ?? 0;
   // A Map iterates in insertion order: re-inserting on every hit makes the first key the least recently used.
   const cache = new Map<string, CachedAgent>();
   // Platform standings, held only while following notices (otherwise every read loads them fresh).
@@ -194,12 +187,12 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     }
   }
 
-  /** True when memory is known to hold every change committed before this moment (or `maxStalenessMs` before). */
+  /** True when memory is known to hold every change committed before this moment. */
   async function caughtUp(): Promise<boolean> {
     if (!following) return false;
     if (!following.sync) return true;
     const seq = noticeSeq;
-    const number = await following.sync(maxStalenessMs);
+    const number = await following.sync();
     if (number === null) return false;
     if (number !== connection) {
       // A new listening connection: notices sent while none listened are lost, so nothing held can be trusted.
@@ -209,7 +202,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       stats.resyncs += 1;
     }
     // A catch-up sent by this call answered after every notice counted in `seq`: its position covers them.
-    if (maxStalenessMs === 0) coverNotices(seq);
+    coverNotices(seq);
     return true;
   }
 
@@ -226,7 +219,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     if (!following?.sync || !following.fenceLsn) return null;
     if (covered && covered.seq === noticeSeq) return covered.lsn;
     const seq = noticeSeq;
-    const number = await following.sync(0);
+    const number = await following.sync();
     if (number === null || number !== connection) return null;
     coverNotices(seq);
     return covered?.seq === seq ? covered.lsn : null;
