@@ -280,6 +280,38 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     }
   });
 
+  it('holds at most cacheSize agents, evicting one not read for longest, never one read often', async () => {
+    const trust: TrustService = createTrustService(db, { cacheSize: 4 });
+    await trust.follow(t.testDatabase.database);
+    try {
+      /** Reads `did` and says whether the answer came from memory. */
+      const fromMemory = async (did: string) => {
+        const before = trust.cacheStats();
+        expect(await trust.report(did, t.now)).toEqual(await uncached().report(did, t.now));
+        const after = trust.cacheStats();
+        expect(after.memoryReads + after.databaseReads).toBe(before.memoryReads + before.databaseReads + 1);
+        return after.memoryReads === before.memoryReads + 1;
+      };
+      const hot = scene.agent.did;
+      const cold = newKey().did;
+      expect(await fromMemory(hot)).toBe(false);
+      expect(await fromMemory(cold)).toBe(false);
+      expect(await fromMemory(hot)).toBe(true);
+      // Twelve new agents pass through a cache of four; the hot one is read after every second of them.
+      for (let i = 0; i < 12; i += 1) {
+        expect(await fromMemory(newKey().did)).toBe(false);
+        if (i % 2 === 1) expect(await fromMemory(hot)).toBe(true);
+      }
+      expect(await fromMemory(cold)).toBe(false);
+      expect(await fromMemory(hot)).toBe(true);
+      // Four more new agents, the hot one unread meanwhile: it was the oldest and is gone too.
+      for (let i = 0; i < 4; i += 1) expect(await fromMemory(newKey().did)).toBe(false);
+      expect(await fromMemory(hot)).toBe(false);
+    } finally {
+      await trust.unfollow();
+    }
+  });
+
   it.skipIf(kind !== 'postgres')('never serves stale data while its listener is down, and resynchronises when it is back', async () => {
     const target = await createScene(t);
     await settledJob(target, 2, 'a');
