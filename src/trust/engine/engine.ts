@@ -66,11 +66,7 @@ function emptyWindow(): WindowStats {
   };
 }
 
-type WindowSums = { accepted: number; disputed: number; refunded: number; escrow: number; volume: number; verified: number; counterparties: number };
-
-const emptySums = (): WindowSums => ({ accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 });
-
-function finishWindow(w: WindowSums): WindowStats {
+function finishWindow(w: { accepted: number; disputed: number; refunded: number; escrow: number; volume: number; verified: number; counterparties: number }): WindowStats {
   const tasks = w.accepted + w.disputed + w.refunded;
   return {
     tasks,
@@ -106,33 +102,16 @@ export function clientStats(aggregates: AgentAggregates, params: TrustParams): C
  * uniqueCounterparties per window counts pairs whose last economic hour falls in the window.
  */
 export function windowStats(aggregates: AgentAggregates, params: TrustParams, asOfMs: number, skipDid?: string): TrustWindows {
-  return { ...recentWindows(aggregates, params, asOfMs, skipDid), lifetime: lifetimeWindow(aggregates, hourOf(asOfMs), skipDid) };
-}
-
-/** Lifetime economic work, from the pair rows (the score's dispute flag needs it on every report). */
-function lifetimeWindow(aggregates: AgentAggregates, asOfHour: number, skipDid: string | undefined): WindowStats {
-  const life = emptySums();
-  for (const pair of aggregates.pairs) {
-    if (pair.counterpartyDid === skipDid || pair.firstHour > asOfHour) continue;
-    life.accepted += pair.econAccepted;
-    life.disputed += pair.econDisputed;
-    life.refunded += pair.econRefunded;
-    life.escrow += pair.econEscrow;
-    life.volume += pair.valueAcceptedUsd;
-    life.verified += pair.valueEscrowAcceptedUsd;
-    if (pair.econLastHour === null || pair.econFirstHour === null || pair.econFirstHour > asOfHour) continue;
-    life.counterparties++;
-  }
-  return finishWindow(life);
-}
-
-/** d7, d30 and d90: the hour-bucket pass, which a report computes only when its windows are read. */
-function recentWindows(aggregates: AgentAggregates, params: TrustParams, asOfMs: number, skipDid: string | undefined): Omit<TrustWindows, 'lifetime'> {
   const asOfHour = hourOf(asOfMs);
   const spans = { d7: params.windows.d7, d30: params.windows.d30, d90: params.windows.d90 } as const;
   const starts = { d7: hourOf(asOfMs - spans.d7 * DAY_MS), d30: hourOf(asOfMs - spans.d30 * DAY_MS), d90: hourOf(asOfMs - spans.d90 * DAY_MS) };
-  const acc = { d7: emptySums(), d30: emptySums(), d90: emptySums() };
-  // Plain indexed loops: this runs over up to 2,160 hour buckets.
+  const acc = {
+    d7: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
+    d30: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
+    d90: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
+    lifetime: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
+  };
+  // Plain indexed loops: this runs over up to 2,160 hour buckets on every read.
   const bucketWindows = [acc.d7, acc.d30, acc.d90];
   const bucketStarts = [starts.d7, starts.d30, starts.d90];
   const earliest = Math.min(...bucketStarts);
@@ -151,12 +130,20 @@ function recentWindows(aggregates: AgentAggregates, params: TrustParams, asOfMs:
   }
   for (const pair of aggregates.pairs) {
     if (pair.counterpartyDid === skipDid || pair.firstHour > asOfHour) continue;
+    const life = acc.lifetime;
+    life.accepted += pair.econAccepted;
+    life.disputed += pair.econDisputed;
+    life.refunded += pair.econRefunded;
+    life.escrow += pair.econEscrow;
+    life.volume += pair.valueAcceptedUsd;
+    life.verified += pair.valueEscrowAcceptedUsd;
     if (pair.econLastHour === null || pair.econFirstHour === null || pair.econFirstHour > asOfHour) continue;
+    life.counterparties++;
     if (pair.econLastHour >= starts.d7) acc.d7.counterparties++;
     if (pair.econLastHour >= starts.d30) acc.d30.counterparties++;
     if (pair.econLastHour >= starts.d90) acc.d90.counterparties++;
   }
-  return { d7: finishWindow(acc.d7), d30: finishWindow(acc.d30), d90: finishWindow(acc.d90) };
+  return { d7: finishWindow(acc.d7), d30: finishWindow(acc.d30), d90: finishWindow(acc.d90), lifetime: finishWindow(acc.lifetime) };
 }
 
 /** Economic receipts in hours far above the agent's own rate over the last 90 days. */
@@ -212,11 +199,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   // reader ordered them once). Pairs that begin after asOf are skipped where they are read, not copied out.
   const ordered = orderAggregates(aggregates);
   const pairs = ordered.pairs;
-  // The d7/d30/d90 pass runs only if the report's windows are read (a score, a tier or most policy checks never do);
-  // lifetime is needed for the dispute flag anyway.
-  const lifetime = lifetimeWindow(ordered, asOfHour, did);
-  let windows: TrustWindows | undefined;
-  const windowsOnce = (): TrustWindows => (windows ??= { ...recentWindows(ordered, params, asOfMs, did), lifetime });
+  const windows = windowStats(ordered, params, asOfMs, did);
 
   if (!pairs.some((pair) => pair.firstHour <= asOfHour)) {
     flags.push({ code: 'NO_HISTORY', severity: 'info', detail: 'no stored evidence about this DID as a subject' });
@@ -225,7 +208,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     if (abusive > 0) flags.push(abusiveFlag(input.self!, abusive));
     const zero: TrustVector = { E: 0, P: 0, B: 0, D: 0, R: 0, A: 0, C: 0 };
     return {
-      report: { did, asOf: new Date(asOfMs).toISOString(), vector: zero, score: 0, tier: 'F', confidence: 0, windows: windowsOnce(), client, flags, explanation: [] },
+      report: { did, asOf: new Date(asOfMs).toISOString(), vector: zero, score: 0, tier: 'F', confidence: 0, windows, client, flags, explanation: [] },
       breakdown: {
         economicMass: 0, productivityMass: 0, diversityMass: 0, good: 0, bad: 0, violationMass: 0, platformFactor: 1,
         anomalies: { sybil: 0, reciprocal: 0, ring: 0, burst: 0, concentration: 0, abusiveClient: abusive }, sybilShare: 0,
@@ -477,7 +460,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
       detail: `${discountedReceipts} of ${negativeReceipts} disputes, refunds and rejections were discounted because of who filed them: ${discountedClients} client(s) whose disputes run far above what their agents' other clients report (${round(discounted, 3)} of negative weight left out)`,
     });
   }
-  const life = lifetime;
+  const life = windows.lifetime;
   if (life.tasks >= params.flags.highDisputeMinJobs && life.disputeRate >= params.flags.highDisputeRate) {
     flags.push({ code: 'HIGH_DISPUTE_RATE', severity: 'warning', detail: `lifetime dispute rate ${round(100 * life.disputeRate, 1)}% over ${life.tasks} jobs` });
   }
@@ -497,21 +480,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   const vector: TrustVector = { E: round(E, 4), P: round(P, 4), B: round(B, 4), D: round(D, 4), R: round(R, 4), A: round(A, 4), C: round(C, 4) };
   const confidence = round(1 - Math.exp(-evidence / params.confidenceScale), 4);
   return {
-    report: {
-      did,
-      asOf: new Date(asOfMs).toISOString(),
-      vector,
-      score,
-      tier: tierOf(score),
-      confidence,
-      // An enumerable accessor: JSON, spreads and equality see the same plain windows an eager report would hold.
-      get windows() {
-        return windowsOnce();
-      },
-      client,
-      flags,
-      explanation,
-    },
+    report: { did, asOf: new Date(asOfMs).toISOString(), vector, score, tier: tierOf(score), confidence, windows, client, flags, explanation },
     breakdown: {
       economicMass: X, productivityMass: Y, diversityMass: diversity, good, bad, violationMass: violations, platformFactor,
       anomalies, sybilShare, reciprocalShare, burstShare: burst.share, topCounterpartyShare: topShare, evidenceMass: evidence,

@@ -1,6 +1,6 @@
 // Window stats, window boundaries, the report's shape, the explanation and asOf handling.
 import { describe, expect, it } from 'vitest';
-import { computeTrust, windowStats } from '../../../src/trust/engine/engine.ts';
+import { computeTrust } from '../../../src/trust/engine/engine.ts';
 import { orderAggregates } from '../../../src/trust/engine/evidence.ts';
 import { tierOf, trustParams } from '../../../src/trust/engine/index.ts';
 import { AGENT, AS_OF, DAY, daysAgo, HOUR, P1, receipt, shuffled, trustOf } from './fixtures.ts';
@@ -158,34 +158,5 @@ describe('aggregates ordered once (orderAggregates)', () => {
     expect(Object.isFrozen(ordered) && Object.isFrozen(ordered.pairs) && Object.isFrozen(ordered.buckets)).toBe(true);
     expect(orderAggregates(ordered)).toBe(ordered);
     expect(() => ordered.pairs.push(ordered.pairs[0]!)).toThrow(TypeError);
-  });
-});
-
-describe('windows computed when read', () => {
-  const receipts = [
-    receipt({ counterparty: A, usd: 100, at: daysAgo(1) }),
-    receipt({ counterparty: B, usd: 300, at: daysAgo(12) }),
-    receipt({ counterparty: C, usd: 50, escrow: false, category: 'economic.dispute', outcome: 'disputed', at: daysAgo(45) }),
-    receipt({ counterparty: D, usd: 1000, escrow: false, at: daysAgo(200) }),
-  ];
-
-  it('equal the eager window stats at any asOf, and are computed once per report', () => {
-    for (const asOf of [AS_OF, AS_OF - 20 * DAY]) {
-      const { report, aggregates } = trustOf(receipts, { asOf });
-      // Not computed yet: an accessor, which a score or a tier never calls.
-      expect(typeof Object.getOwnPropertyDescriptor(report, 'windows')?.get).toBe('function');
-      expect(report.windows).toEqual(windowStats(aggregates, trustParams(), asOf, AGENT));
-      expect(report.windows).toBe(report.windows);
-    }
-  });
-
-  it('serialise and copy like plain data, in the same key order', () => {
-    const { report } = trustOf(receipts);
-    const json = JSON.parse(JSON.stringify(report));
-    expect(Object.keys(json)).toEqual(['did', 'asOf', 'vector', 'score', 'tier', 'confidence', 'windows', 'client', 'flags', 'explanation']);
-    expect(json.windows).toEqual(report.windows);
-    const copy = { ...report };
-    expect(Object.getOwnPropertyDescriptor(copy, 'windows')?.value).toEqual(report.windows);
-    expect(copy).toEqual(report);
   });
 });
