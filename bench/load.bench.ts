@@ -150,6 +150,18 @@ async function writeSeed(file: string, agents: string[], platforms: string[]): P
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
+/** The server's trust read counters from GET /metrics (one process's; null if it does not export them). */
+async function trustReadSources(url: string): Promise<{ memory: number; database: number; refreshes: number } | null> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counter = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  const sources = {
+    memory: counter(/^credence_trust_reads_total\{source="memory"\} (\d+)/m),
+    database: counter(/^credence_trust_reads_total\{source="database"\} (\d+)/m),
+    refreshes: counter(/^credence_trust_cache_refreshes_total (\d+)/m),
+  };
+  return Object.values(sources).some(Number.isNaN) ? null : sources;
+}
+
 async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
@@ -303,6 +315,7 @@ try {
   const ceiling = await autocannon({ url: `${url}/health`, connections: 8, duration: Math.max(5, Math.round(SECONDS / 4)) });
   const cpuAfterCeiling = serverCpuSeconds(server.pid!);
 
+  const sourcesBefore = await trustReadSources(url);
   const loadBefore = loadavg();
   const failedAnswers = new Map<string, number>();
   const cpuBeforeMixed = serverCpuSeconds(server.pid!);
@@ -325,6 +338,7 @@ try {
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfterMixed = serverCpuSeconds(server.pid!);
+  const sourcesAfter = await trustReadSources(url);
 
   console.log('');
   console.log(`mixed load for ${SECONDS} s over loopback (${elapsed.toFixed(1)} s wall), server on PostgreSQL with ${imported.inserted} receipts, ${WORKERS} worker process(es)`);
@@ -356,6 +370,14 @@ try {
     console.log(
       `server CPU: ${perAnswer.toFixed(0)} µs per answer in the mixed run (${answered} answers, ${((100 * mixedCpu) / elapsed).toFixed(0)}% of one core), ` +
         `${perHealth.toFixed(0)} µs per GET /health in the ceiling run; ratio ${(perHealth / perAnswer).toFixed(3)}`,
+    );
+  }
+  if (WORKERS === 1 && sourcesBefore && sourcesAfter) {
+    const memory = sourcesAfter.memory - sourcesBefore.memory;
+    const database = sourcesAfter.database - sourcesBefore.database;
+    console.log(
+      `trust reads by source in the mixed run (credence_trust_reads_total): ${memory} from memory, ${database} ran the statement ` +
+        `(${((100 * memory) / Math.max(1, memory + database)).toFixed(1)}% from memory); ${sourcesAfter.refreshes - sourcesBefore.refreshes} background reloads`,
     );
   }
   const loadAfter = loadavg();

@@ -11,6 +11,7 @@ import * as trustFairnessAnchors from './2026-12-04T0009_trust_fairness_anchors.
 import * as trustInputNotifications from './2026-12-04T0012_trust_input_notifications.ts';
 import * as credentialFormatDataIntegrity from './2026-12-04T0013_credential_format_data_integrity.ts';
 import * as rateLimitBuckets from './2026-12-04T0014_rate_limit_buckets.ts';
+import * as trustPlatformRowNotices from './2026-12-05T0015_trust_platform_row_notices.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-21T0001_identity': identity,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0012_trust_input_notifications': trustInputNotifications,
   '2026-12-04T0013_credential_format_data_integrity': credentialFormatDataIntegrity,
   '2026-12-04T0014_rate_limit_buckets': rateLimitBuckets,
+  '2026-12-05T0015_trust_platform_row_notices': trustPlatformRowNotices,
 };

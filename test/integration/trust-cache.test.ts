@@ -4,6 +4,8 @@
 // without any cache, and the reads that follow come from memory again. On PostgreSQL, a listener whose backend is
 // terminated never lets a stale answer out: reads check versions until it is back, and memory is cleared then.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createApp, type App } from '../../src/app.ts';
 import { mintAuthToken } from '../../src/auth/mint-token.ts';
@@ -11,6 +13,7 @@ import { keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.t
 import { openDatabase, type Database, type Db } from '../../src/db/database.ts';
 import { LISTENER_APPLICATION_NAME } from '../../src/db/notification-listener.ts';
 import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
+import { importReceipts } from '../../src/receipts/import.ts';
 import { runPropagation } from '../../src/trust/store/propagation-job.ts';
 import { createTrustService, type TrustService } from '../../src/trust/store/trust.service.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
@@ -209,6 +212,43 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     const after = await expectBothCurrent(scene.agent.did);
     expect(after.score).toBeGreaterThan(before.score);
     await expectWarmFromMemory(scene.agent.did);
+  });
+
+  it("keeps a registered platform's standing when its own row moves, and drops an unregistered one's", async () => {
+    // A registered platform: its row moves with every receipt on it, and no report reads that row.
+    await expectBothCurrent(scene.agent.did);
+    await expectWarmFromMemory(scene.agent.did);
+    await sql`update trust_platform set receipts = receipts where platform_did = ${scene.platform.did}`.execute(db);
+    await expectWarmFromMemory(scene.agent.did);
+
+    // A platform nobody registered, known from imported history: its age is the mean age of its evidence, so its
+    // row moving changes the weight of everything on it.
+    const unlisted = 'did:web:unlisted.market.example';
+    const history = (subject: string, count: number, ageDays: number) =>
+      Array.from({ length: count }, () =>
+        JSON.stringify({
+          receipt_id: `unlisted-${(job += 1)}`,
+          subject_did: subject,
+          counterparty_did: newKey().did,
+          platform_did: unlisted,
+          action_category: 'economic.transaction',
+          action_type: 'escrow_release',
+          value_usd: 200,
+          outcome: 'accepted',
+          timestamp: new Date(t.now.getTime() - ageDays * DAY).toISOString(),
+          escrow_verified: true,
+        }),
+      ).join('\n');
+    const agent = newKey().did;
+    expect((await importReceipts(db, Readable.from(history(agent, 3, 60)), { now: t.now })).inserted).toBe(3);
+    const before = await expectBothCurrent(agent);
+    await expectWarmFromMemory(agent);
+    // Newer work by another agent on the same platform: the mean age of its evidence falls under 30 days.
+    expect((await importReceipts(db, Readable.from(history(newKey().did, 12, 0.5)), { now: t.now })).inserted).toBe(12);
+    const after = await expectBothCurrent(agent);
+    const lowWeight = (report: typeof before) => report.flags.some((flag) => flag.code === 'LOW_CREDIBILITY_PLATFORM');
+    expect([lowWeight(before), lowWeight(after)]).toEqual([false, true]);
+    await expectWarmFromMemory(agent);
   });
 
   it('notices a new platform DID that is also a counterparty (the platform-set epoch)', async () => {

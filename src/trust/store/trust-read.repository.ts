@@ -213,7 +213,9 @@ export async function readTrustInputs(
     standings.set(platform.platformDid, {
       status: (status ? status.toLowerCase() : 'unknown') as PlatformStatus,
       registeredAtMs: registeredAt ? new Date(registeredAt).getTime() : null,
-      row: platform,
+      // Only a platform without a registration is weighed by its own row (its age is the mean age of its evidence).
+      // Leaving the row out otherwise means a held standing holds nothing its next receipt changes (`r:` notices).
+      row: registeredAt ? null : platform,
       credibleShare,
     });
   }

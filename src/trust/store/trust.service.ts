@@ -25,7 +25,7 @@ import type { NodeCredibility, PlatformStanding } from '../engine/propagation.ts
 import type { TrustReport } from '../engine/types.ts';
 import { readTrustInputs, type CachedVersion, type LoadedAgent } from './trust-read.repository.ts';
 
-/** Where the database announces changes to trust inputs (payloads: `a:<did>`, `p:<platform did>`, `*`). */
+/** Where the database announces changes to trust inputs (payloads: `a:<did>`, `p:<platform did>`, `r:<platform did>`, `*`). */
 export const TRUST_INPUTS_CHANNEL = 'credence_trust_inputs';
 
 export const MAX_TRUST_BATCH = 100;
@@ -89,6 +89,8 @@ interface PendingRead {
   dids: ReadonlySet<string>;
   changedAgents: Set<string>;
   changedPlatforms: boolean;
+  /** Platforms whose own aggregate row moved: what was read of them is kept only if it holds no row. */
+  changedPlatformRows: Set<string>;
   changedAll: boolean;
 }
 
@@ -195,6 +197,12 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     } else if (payload.startsWith('p:')) {
       standingsHeld.delete(payload.slice(2));
       for (const read of pending) read.changedPlatforms = true;
+    } else if (payload.startsWith('r:')) {
+      // A platform's own row moved (every receipt on it does that). The standing of a registered platform holds no
+      // row (trust-read.repository.ts), so only an unregistered platform's, weighed by that row, goes.
+      const did = payload.slice(2);
+      if (standingsHeld.get(did)?.row) standingsHeld.delete(did);
+      for (const read of pending) read.changedPlatformRows.add(did);
     } else {
       // `*`, or anything this version does not know: drop everything rather than guess.
       forgetAll();
@@ -242,6 +250,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   function clearChanges(read: PendingRead): void {
     read.changedAgents.clear();
     read.changedPlatforms = false;
+    read.changedPlatformRows.clear();
     read.changedAll = false;
   }
 
@@ -277,7 +286,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
     const useCache = !override && cacheSize > 0;
     // Registered before catching up, so no notice can slip between the catch-up and the statement unseen.
-    const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedAll: false };
+    const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedPlatformRows: new Set(), changedAll: false };
     if (following) pending.add(read);
     try {
       return await readReports(dids, unique, asOf, fromHour, useCache, read, override, background);
@@ -342,7 +351,9 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     // What this statement read is current unless a notice about it arrived while it ran.
     const keep = (did: string) => useCache && keepable && !read.changedAll && !read.changedAgents.has(did);
     if (following && useCache && keepable && !read.changedAll && !read.changedPlatforms) {
-      for (const [did, standing] of result.standings) standingsHeld.set(did, standing);
+      for (const [did, standing] of result.standings) {
+        if (!(standing.row && read.changedPlatformRows.has(did))) standingsHeld.set(did, standing);
+      }
     }
     const computed = new Map<string, TrustReport>();
     for (const did of unique) {
