@@ -6,20 +6,20 @@
 // empties its memory, which is safe.
 import { sql, type Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+/** The `trust_platform` trigger's function, announcing with `prefix`. */
+async function announceRowsAs(db: Kysely<any>, prefix: 'r:' | 'p:'): Promise<void> {
   await sql`
     create or replace function credence_notify_trust_platform() returns trigger language plpgsql as $$
     begin
-      perform pg_notify('credence_trust_inputs', 'r:' || coalesce(new.platform_did, old.platform_did));
+      perform pg_notify('credence_trust_inputs', ${sql.lit(prefix)} || coalesce(new.platform_did, old.platform_did));
       return null;
     end $$`.execute(db);
 }
 
+export async function up(db: Kysely<any>): Promise<void> {
+  await announceRowsAs(db, 'r:');
+}
+
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`
-    create or replace function credence_notify_trust_platform() returns trigger language plpgsql as $$
-    begin
-      perform pg_notify('credence_trust_inputs', 'p:' || coalesce(new.platform_did, old.platform_did));
-      return null;
-    end $$`.execute(db);
+  await announceRowsAs(db, 'p:');
 }
