@@ -71,6 +71,32 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     expect(b().cacheStats().databaseReads).toBe(statsB.databaseReads);
   }
 
+  /** `db`, except that the first statement's answer is held back (after it ran) until `release`. */
+  function gatedFirstStatement() {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    let loaded!: () => void;
+    const loadedOnce = new Promise<void>((resolve) => (loaded = resolve));
+    // Held after the statement ran and gave its connection back (PGlite has a single one).
+    const gated = new Proxy(db, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property !== 'executeQuery') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Db['executeQuery']>) => {
+          const result = await target.executeQuery(...args);
+          if (!held) {
+            held = true;
+            loaded();
+            await gate;
+          }
+          return result;
+        };
+      },
+    });
+    return { gated, loadedOnce, release };
+  }
+
   beforeAll(async () => {
     t = await createTestApp(kind);
     db = t.testDatabase.database.db;
@@ -249,6 +275,26 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     const lowWeight = (report: typeof before) => report.flags.some((flag) => flag.code === 'LOW_CREDIBILITY_PLATFORM');
     expect([lowWeight(before), lowWeight(after)]).toEqual([false, true]);
     await expectWarmFromMemory(agent);
+
+    // The row moves while a read of it is in flight: the read answers what it read but does not hold the standing.
+    const { gated, loadedOnce, release } = gatedFirstStatement();
+    const trust: TrustService = createTrustService(gated);
+    await trust.follow(t.testDatabase.database);
+    try {
+      const slow = trust.report(agent, t.now);
+      await loadedOnce;
+      // Older work on the platform: its evidence ages past 30 days again, and its flag goes.
+      expect((await importReceipts(db, Readable.from(history(newKey().did, 200, 90)), { now: t.now })).inserted).toBe(200);
+      await trust.report(newKey().did, t.now); // waits for the listener, so the notice has been handled
+      release();
+      expect(lowWeight(await slow)).toBe(true);
+      const truth = await uncached().report(agent, t.now);
+      expect(lowWeight(truth)).toBe(false);
+      expect(await trust.report(agent, t.now)).toEqual(truth);
+    } finally {
+      release();
+      await trust.unfollow();
+    }
   });
 
   it('notices a new platform DID that is also a counterparty (the platform-set epoch)', async () => {
@@ -276,27 +322,7 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
   it('keeps out of memory what a read loaded while a change to it committed', async () => {
     // The first statement's answer is held back until a receipt for the same agent has committed and its notice
     // has arrived: the read may answer what it read, but must not keep it.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let held = false;
-    let loaded!: () => void;
-    const loadedOnce = new Promise<void>((resolve) => (loaded = resolve));
-    // Held after the statement ran and gave its connection back (PGlite has a single one).
-    const gated = new Proxy(db, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target);
-        if (property !== 'executeQuery') return typeof value === 'function' ? value.bind(target) : value;
-        return async (...args: Parameters<Db['executeQuery']>) => {
-          const result = await target.executeQuery(...args);
-          if (!held) {
-            held = true;
-            loaded();
-            await gate;
-          }
-          return result;
-        };
-      },
-    });
+    const { gated, loadedOnce, release } = gatedFirstStatement();
     const target = await createScene(t);
     await settledJob(target, 2, 'a');
     const trust: TrustService = createTrustService(gated);
