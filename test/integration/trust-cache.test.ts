@@ -15,7 +15,7 @@ import { LISTENER_APPLICATION_NAME } from '../../src/db/notification-listener.ts
 import { issuerKeyFromPair } from '../../src/issuer/issuer-key.ts';
 import { importReceipts } from '../../src/receipts/import.ts';
 import { runPropagation } from '../../src/trust/store/propagation-job.ts';
-import { createTrustService, type TrustService } from '../../src/trust/store/trust.service.ts';
+import { createTrustService, TRUST_INPUTS_CHANNEL, type TrustService } from '../../src/trust/store/trust.service.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
 import { createScene, recordEscrow, registerPlatform, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, ISSUER_SEED, newKey, type GraphQLResponse, type TestApp } from '../helpers/test-app.ts';
@@ -391,16 +391,22 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
         ])
       ).rows.map((row) => row.pid);
     /** Terminates every listening session (both instances') and waits until they are gone. */
-    async function terminateListeners(): Promise<number[]> {
+    async function terminateListeners(): Promise<void> {
       const killed = await listeners();
       expect(killed.length).toBeGreaterThanOrEqual(2);
       await admin.query(`select pg_terminate_backend(pid) from unnest($1::int[]) as pid`, [killed]);
       while ((await listeners()).some((pid) => killed.includes(pid))) await new Promise((resolve) => setTimeout(resolve, 10));
-      return killed;
     }
-    async function waitForNewListeners(killed: number[]): Promise<void> {
+    // Each instance's listener, seen through a handler of its own: `sync` answers a connection's number only once
+    // that connection listens (its session shows in pg_stat_activity earlier, before its LISTEN has run).
+    const probes = await Promise.all([t.testDatabase.database, other.database].map((database) => database.listen!(TRUST_INPUTS_CHANNEL, () => undefined)));
+    const connectionNumbers = () => Promise.all(probes.map((probe) => probe.sync!()));
+    async function waitForNewListeners(before: (number | null)[]): Promise<void> {
       const deadline = Date.now() + 20_000;
-      while ((await listeners()).filter((pid) => !killed.includes(pid)).length < 2 && Date.now() < deadline) {
+      for (;;) {
+        const now = await connectionNumbers();
+        if (now.every((number, i) => number !== null && number !== before[i])) return;
+        if (Date.now() > deadline) throw new Error(`listeners did not come back: ${JSON.stringify({ before, now })}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
@@ -409,22 +415,26 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
       const approved = await expectBothCurrent(target.agent.did);
       await expectWarmFromMemory(target.agent.did);
       const resyncs = a().cacheStats().resyncs;
-      let killed = await terminateListeners();
+      let numbers = await connectionNumbers();
+      expect(numbers).not.toContain(null);
+      await terminateListeners();
       await db.updateTable('platforms').set({ status: 'SUSPENDED' }).where('did', '=', target.platform.did).execute();
-      await waitForNewListeners(killed);
+      await waitForNewListeners(numbers);
       const suspended = await expectBothCurrent(target.agent.did);
       expect(suspended).not.toEqual(approved);
       expect(a().cacheStats().resyncs).toBe(resyncs + 1);
       await expectWarmFromMemory(target.agent.did);
 
       // 2. Reads while the listener is down check versions (never memory), and see changes made meanwhile.
-      killed = await terminateListeners();
+      numbers = await connectionNumbers();
+      expect(numbers).not.toContain(null);
+      await terminateListeners();
       const before = a().cacheStats();
       await expectBothCurrent(target.agent.did);
       await db.updateTable('platforms').set({ status: 'APPROVED' }).where('did', '=', target.platform.did).execute();
       expect(await expectBothCurrent(target.agent.did)).toEqual(approved);
       expect(a().cacheStats().memoryReads).toBe(before.memoryReads);
-      await waitForNewListeners(killed);
+      await waitForNewListeners(numbers);
 
       // 3. Notices flow again: a change after the reconnection reaches memory.
       await expectBothCurrent(target.agent.did);
@@ -433,6 +443,7 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
       expect(await expectBothCurrent(target.agent.did)).toEqual(suspended);
       await expectWarmFromMemory(target.agent.did);
     } finally {
+      await Promise.all(probes.map((unlisten) => unlisten()));
       await admin.end();
     }
   });
