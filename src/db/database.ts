@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 import { usePreparedStatements } from './prepared.ts';
-import { NulGuardPlugin } from './nul-guard.ts';
+import { nulGuardedDialect } from './nul-guard.ts';
 import { createPostgresListener, type NotificationHandler, type Unlisten } from './notification-listener.ts';
 
 // int8 (COUNT, SUM of ints) as JS numbers: the counts here stay far below 2^53.
@@ -128,7 +128,7 @@ function wrap(
   wrapDialect: DatabaseOptions['wrapDialect'],
 ): Database {
   const dialect = new PostgresDialect({ pool });
-  const db = new Kysely<DatabaseSchema>({ dialect: wrapDialect ? wrapDialect(dialect) : dialect, plugins: [new NulGuardPlugin()] });
+  const db = new Kysely<DatabaseSchema>({ dialect: nulGuardedDialect(wrapDialect ? wrapDialect(dialect) : dialect) });
   return {
     db,
     kind,

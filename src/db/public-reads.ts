@@ -2,7 +2,8 @@
 // inside a public request while it is serving, the primary otherwise (a writing or authenticated request, a
 // background job, a replica that is behind, lagging or down), with the router's retry on the primary when the
 // replica fails. Listing and profile repositories read through it; nothing writes through it and it opens no
-// transaction. Without a replica it is the primary handle itself.
+// transaction. Without a replica it is the primary handle itself. Its statements are checked for text PostgreSQL
+// cannot store where they land: on the primary's or the replica's own handle (src/db/nul-guard.ts).
 import {
   CompiledQuery,
   Kysely,
@@ -14,7 +15,6 @@ import {
   type QueryResult,
 } from 'kysely';
 import type { Db } from './database.ts';
-import { NulGuardPlugin } from './nul-guard.ts';
 import type { ReadRouter } from './read-router.ts';
 
 class ReadOnlyHandleError extends Error {
@@ -69,6 +69,5 @@ export function publicReadHandle(reads: ReadRouter): Db {
       createIntrospector: (db) => new PostgresIntrospector(db),
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
-    plugins: [new NulGuardPlugin()],
   });
 }

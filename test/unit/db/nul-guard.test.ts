@@ -24,6 +24,11 @@ describe('the NUL guard on every query', () => {
     await expect(db.insertInto('notes').values({ body: bad }).execute()).rejects.toBeInstanceOf(InputError);
     await expect(sql`select ${bad}::text`.execute(database.db)).rejects.toBeInstanceOf(InputError);
     await expect(db.selectFrom('notes').selectAll().where('body', 'in', ['fine', bad]).execute()).rejects.toBeInstanceOf(InputError);
+    // An array parameter (how batched inserts send their columns), nested too, and a value inlined into the text.
+    await expect(sql`select * from unnest(${['fine', bad]}::text[])`.execute(database.db)).rejects.toBeInstanceOf(InputError);
+    await expect(sql`select ${[['fine'], [bad]]}::text[][]`.execute(database.db)).rejects.toBeInstanceOf(InputError);
+    await expect(sql`select ${sql.lit(bad)}::text`.execute(database.db)).rejects.toBeInstanceOf(InputError);
+    await expect(database.db.selectFrom('notes' as never).select(sql.ref(`body${bad}`).as('x')).execute()).rejects.toBeInstanceOf(InputError);
     await expect(
       database.db.transaction().execute(async (trx) => {
         await (trx as any).insertInto('notes').values({ body: 'kept?' }).execute();

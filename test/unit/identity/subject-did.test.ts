@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSubjectDid } from '../../../src/identity/subject-did.ts';
+import { createSubjectDidCheck, isSubjectDid } from '../../../src/identity/subject-did.ts';
 import { newKey } from '../../helpers/test-app.ts';
 
 describe('isSubjectDid', () => {
@@ -27,5 +27,27 @@ describe('isSubjectDid', () => {
     ]) {
       expect(isSubjectDid(did), did).toBe(false);
     }
+  });
+
+  it('remembers valid DIDs up to its limit, keeps one seen often, forgets one left unseen, and never remembers a refusal', () => {
+    const checked: string[] = [];
+    const check = createSubjectDidCheck(4, (value) => {
+      checked.push(value);
+      return value.startsWith('did:');
+    });
+    const validations = (value: string) => checked.filter((seen) => seen === value).length;
+    expect(check('did:often')).toBe(true);
+    expect(check('did:once')).toBe(true);
+    // Eight new DIDs through a memory of 4; `did:often` is seen after every second one.
+    for (let i = 0; i < 8; i += 1) {
+      expect(check(`did:new:${i}`)).toBe(true);
+      if (i % 2 === 1) expect(check('did:often')).toBe(true);
+    }
+    expect(validations('did:often')).toBe(1);
+    expect(check('did:once')).toBe(true);
+    expect(validations('did:once')).toBe(2);
+    expect(check('bad')).toBe(false);
+    expect(check('bad')).toBe(false);
+    expect(validations('bad')).toBe(2);
   });
 });
