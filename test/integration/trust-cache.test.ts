@@ -21,6 +21,7 @@ import { createScene, recordEscrow, registerPlatform, signReceipt, SUBMIT, type 
 import { createTestApp, ISSUER_SEED, newKey, type GraphQLResponse, type TestApp } from '../helpers/test-app.ts';
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
   let t: TestApp;
@@ -138,6 +139,32 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     await settledJob(scene, 0.4, 'a');
     expect((await expectBothCurrent(scene.agent.did)).windows.lifetime.tasks).toBe(before.windows.lifetime.tasks + 2);
     await expectWarmFromMemory(scene.agent.did);
+  });
+
+  it("keeps a held agent's windows for the hour they were read in, and reads in other hours equal uncached ones", async () => {
+    const target = { ...scene, agent: newKey() };
+    // 6.5 days old now: inside d7 today, outside it a day later.
+    await settledJob(target, 6.5, 'a');
+    await settledJob(target, 2, 'a');
+    const did = target.agent.did;
+    await expectBothCurrent(did);
+    await expectWarmFromMemory(did);
+    const hourStart = Math.floor(t.now.getTime() / HOUR) * HOUR;
+    const at = (offset: number) => new Date(hourStart + offset);
+    const first = await a().report(did, at(60_000));
+    expect(first).toEqual(await uncached().report(did, at(60_000)));
+    // Later in the same hour: the windows held with the entry are handed out again.
+    expect((await a().report(did, at(30 * 60_000))).windows).toBe(first.windows);
+    expect(Object.isFrozen(first.windows) && Object.isFrozen(first.windows.d7)).toBe(true);
+    // A day later the d7 window has moved past the older job: still from memory, and equal to an uncached read.
+    const stats = a().cacheStats();
+    const later = await a().report(did, at(DAY + 60_000));
+    expect(a().cacheStats().memoryReads).toBe(stats.memoryReads + 1);
+    expect(a().cacheStats().databaseReads).toBe(stats.databaseReads);
+    expect(later).toEqual(await uncached().report(did, at(DAY + 60_000)));
+    expect(later.windows.d7.tasks).toBe(first.windows.d7.tasks - 1);
+    // And back: the earlier hour's windows again, not the later ones.
+    expect(await a().report(did, at(60_000))).toEqual(first);
   });
 
   it('a stored receipt drops only its own agents from memory, not everything held', async () => {

@@ -28,6 +28,11 @@ export interface TrustInput {
   platforms: ReadonlyMap<string, PlatformStanding>;
   /** The DID's own propagation row: its rater fairness as a client (ABUSIVE_CLIENT). Absent = fair. */
   self?: NodeCredibility | null;
+  /**
+   * `windowStats` of these aggregates at asOf, when the caller already has it: a caller holding the same rows across
+   * reads keeps it per `windowBounds` (the windows depend on asOf only through those hours). Computed when absent.
+   */
+  windows?: TrustWindows;
 }
 
 /** Per-dimension internals, exposed for tests, the explanation and the docs. */
@@ -102,9 +107,8 @@ export function clientStats(aggregates: AgentAggregates, params: TrustParams): C
  * uniqueCounterparties per window counts pairs whose last economic hour falls in the window.
  */
 export function windowStats(aggregates: AgentAggregates, params: TrustParams, asOfMs: number, skipDid?: string): TrustWindows {
-  const asOfHour = hourOf(asOfMs);
-  const spans = { d7: params.windows.d7, d30: params.windows.d30, d90: params.windows.d90 } as const;
-  const starts = { d7: hourOf(asOfMs - spans.d7 * DAY_MS), d30: hourOf(asOfMs - spans.d30 * DAY_MS), d90: hourOf(asOfMs - spans.d90 * DAY_MS) };
+  const [asOfHour, d7Start, d30Start, d90Start] = windowBounds(params, asOfMs);
+  const starts = { d7: d7Start, d30: d30Start, d90: d90Start };
   const acc = {
     d7: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
     d30: { accepted: 0, disputed: 0, refunded: 0, escrow: 0, volume: 0, verified: 0, counterparties: 0 },
@@ -144,6 +148,15 @@ export function windowStats(aggregates: AgentAggregates, params: TrustParams, as
     if (pair.econLastHour >= starts.d90) acc.d90.counterparties++;
   }
   return { d7: finishWindow(acc.d7), d30: finishWindow(acc.d30), d90: finishWindow(acc.d90), lifetime: finishWindow(acc.lifetime) };
+}
+
+/**
+ * Everything `windowStats` reads of asOf: the hour of asOf and the hours the d7, d30 and d90 windows start in. Two
+ * instants with equal bounds give equal windows for the same aggregates.
+ */
+export function windowBounds(params: TrustParams, asOfMs: number): [asOfHour: number, d7Start: number, d30Start: number, d90Start: number] {
+  const w = params.windows;
+  return [hourOf(asOfMs), hourOf(asOfMs - w.d7 * DAY_MS), hourOf(asOfMs - w.d30 * DAY_MS), hourOf(asOfMs - w.d90 * DAY_MS)];
 }
 
 /** Economic receipts in hours far above the agent's own rate over the last 90 days. */
@@ -199,7 +212,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   // reader ordered them once). Pairs that begin after asOf are skipped where they are read, not copied out.
   const ordered = orderAggregates(aggregates);
   const pairs = ordered.pairs;
-  const windows = windowStats(ordered, params, asOfMs, did);
+  const windows = input.windows ?? windowStats(ordered, params, asOfMs, did);
 
   if (!pairs.some((pair) => pair.firstHour <= asOfHour)) {
     flags.push({ code: 'NO_HISTORY', severity: 'info', detail: 'no stored evidence about this DID as a subject' });

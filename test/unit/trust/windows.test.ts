@@ -1,6 +1,6 @@
 // Window stats, window boundaries, the report's shape, the explanation and asOf handling.
 import { describe, expect, it } from 'vitest';
-import { computeTrust } from '../../../src/trust/engine/engine.ts';
+import { computeTrust, windowBounds, windowStats } from '../../../src/trust/engine/engine.ts';
 import { orderAggregates } from '../../../src/trust/engine/evidence.ts';
 import { tierOf, trustParams } from '../../../src/trust/engine/index.ts';
 import { AGENT, AS_OF, DAY, daysAgo, HOUR, P1, receipt, shuffled, trustOf } from './fixtures.ts';
@@ -148,6 +148,25 @@ describe('aggregates ordered once (orderAggregates)', () => {
     // Ten days back, the late counterparty is not there yet.
     const at = (asOf: number) => computeTrust({ did: AGENT, aggregates: ordered, credibility, platforms }, trustParams(), asOf).report;
     expect([at(AS_OF).windows.lifetime.uniqueCounterparties, at(AS_OF - 10 * DAY).windows.lifetime.uniqueCounterparties]).toEqual([5, 4]);
+  });
+
+  it('windows depend on asOf only through windowBounds, and given windows are used as they are', () => {
+    const { aggregates, credibility } = trustOf(receipts);
+    const platforms = new Map();
+    const ordered = orderAggregates(aggregates);
+    const params = trustParams();
+    const report = (asOf: number, windows?: ReturnType<typeof windowStats>) =>
+      computeTrust({ did: AGENT, aggregates: ordered, credibility, platforms, ...(windows ? { windows } : {}) }, params, asOf).report;
+    // Instants in one hour share bounds and windows; an instant whose bounds differ can have other windows.
+    const start = AS_OF + 5 * HOUR;
+    expect(windowBounds(params, start + 59 * 60_000)).toEqual(windowBounds(params, start));
+    expect(windowStats(ordered, params, start + 59 * 60_000, AGENT)).toEqual(windowStats(ordered, params, start, AGENT));
+    expect(windowBounds(params, start + HOUR)).not.toEqual(windowBounds(params, start));
+    const later = AS_OF + 6 * DAY;
+    expect(windowStats(ordered, params, later, AGENT)).not.toEqual(windowStats(ordered, params, AS_OF, AGENT));
+    // Handing the engine the windows it would compute changes nothing; the engine does not recompute given ones.
+    for (const asOf of [AS_OF, later]) expect(report(asOf, windowStats(ordered, params, asOf, AGENT))).toEqual(report(asOf));
+    expect(report(later, windowStats(ordered, params, AS_OF, AGENT)).windows).toEqual(report(AS_OF).windows);
   });
 
   it('returns frozen arrays in key order, and the same object when given its own result', () => {
