@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import { runPropagation } from '../../src/trust/store/propagation-job.ts';
+import { readTrustInputs } from '../../src/trust/store/trust-read.repository.ts';
 import { createTrustService } from '../../src/trust/store/trust.service.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
+import { hasFastProperties } from '../helpers/object-shape.ts';
 import { createScene, recordEscrow, registerPlatform, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';
 
@@ -156,5 +158,20 @@ describe.each(testDatabaseKinds)('trust reads on %s database', (kind) => {
     const after = await cached.report(target.agent.did, t.now);
     expect(after).toEqual(await uncached().report(target.agent.did, t.now));
     expect(after).not.toEqual(before);
+  });
+
+  it('holds what it reads in rows of one fixed shape (the engine reads their fields on every report)', async () => {
+    await runPropagation(db, t.now);
+    const { loaded, standings } = await readTrustInputs(db, [{ did: scene.agent.did, version: -1, run: -1, platformSet: -1 }], 0, []);
+    const agent = loaded.get(scene.agent.did)!;
+    const { pairs, clientPairs, buckets, platforms, client } = agent.aggregates;
+    const rows: object[] = [...pairs, ...clientPairs, ...buckets, ...platforms, ...agent.credibility.values()];
+    if (client) rows.push(client);
+    if (agent.self) rows.push(agent.self);
+    for (const standing of standings.values()) if (standing.row) rows.push(standing.row);
+    expect(pairs.length).toBeGreaterThan(0);
+    expect(buckets.length).toBeGreaterThan(0);
+    expect(agent.credibility.size).toBeGreaterThan(0);
+    for (const row of rows) expect(hasFastProperties(row)).toBe(true);
   });
 });

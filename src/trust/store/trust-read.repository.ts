@@ -9,9 +9,10 @@ import {
   AGENT_PLATFORM_SUM_COLUMNS,
   CLIENT_SUM_COLUMNS,
   HOUR_SUM_COLUMNS,
-  PAIR_SUM_COLUMNS,
+  PAIR_ROW_FIELDS,
   PLATFORM_SUM_COLUMNS,
   orderAggregates,
+  rowMaker,
   type AgentAggregates,
   type AgentPlatformRow,
   type ClientRow,
@@ -21,7 +22,7 @@ import {
 } from '../engine/evidence.ts';
 import type { NodeCredibility, PlatformStanding, PlatformStatus } from '../engine/propagation.ts';
 
-const PAIR_COLUMNS = ['subjectDid', 'counterpartyDid', ...PAIR_SUM_COLUMNS, 'firstHour', 'lastHour', 'econFirstHour', 'econLastHour'] as const;
+const PAIR_COLUMNS = PAIR_ROW_FIELDS;
 const HOUR_COLUMNS = ['subjectDid', 'hour', ...HOUR_SUM_COLUMNS] as const;
 const CLIENT_COLUMNS = ['clientDid', ...CLIENT_SUM_COLUMNS] as const;
 const AGENT_PLATFORM_COLUMNS = ['did', 'platformDid', 'role', ...AGENT_PLATFORM_SUM_COLUMNS] as const;
@@ -36,11 +37,13 @@ function jsonArray(...groups: Array<[alias: string, columns: readonly string[]]>
   return sql`json_build_array(${sql.join(refs)})`;
 }
 
-function fromArray<T>(columns: readonly string[], values: readonly unknown[], offset = 0): T {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < columns.length; i += 1) row[columns[i]!] = values[offset + i];
-  return row as T;
-}
+// Rows are held in memory and read by the engine on every report: each kind gets one fixed shape (see `rowMaker`).
+const pairRow = rowMaker<PairRow>(PAIR_COLUMNS);
+const hourRow = rowMaker<HourBucketRow>(HOUR_COLUMNS);
+const clientRow = rowMaker<ClientRow>(CLIENT_COLUMNS);
+const agentPlatformRow = rowMaker<AgentPlatformRow>(AGENT_PLATFORM_COLUMNS);
+const platformRow = rowMaker<PlatformRow>(PLATFORM_COLUMNS);
+const credibilityRow = rowMaker<NodeCredibility>(CREDIBILITY_COLUMNS);
 
 /** What the caller already holds for a DID; `version: -1` means nothing. */
 export interface CachedVersion {
@@ -208,7 +211,7 @@ export async function readTrustInputs(
 
   const standings = new Map<string, PlatformStanding>();
   for (const values of row.standings ?? []) {
-    const platform = fromArray<PlatformRow>(PLATFORM_COLUMNS, values);
+    const platform = platformRow(values);
     const [status, registeredAt, credibleShare] = values.slice(PLATFORM_COLUMNS.length) as [string | null, string | null, number | null];
     standings.set(platform.platformDid, {
       status: (status ? status.toLowerCase() : 'unknown') as PlatformStatus,
@@ -221,31 +224,31 @@ export async function readTrustInputs(
   }
 
   for (const values of row.pairs ?? []) {
-    const pair = fromArray<PairRow>(PAIR_COLUMNS, values);
+    const pair = pairRow(values);
     const agent = loaded.get(pair.subjectDid);
     if (!agent) continue;
     agent.aggregates.pairs.push(pair);
     const credibility = values[PAIR_COLUMNS.length];
     if (credibility !== null && credibility !== undefined) {
-      agent.credibility.set(pair.counterpartyDid, fromArray<NodeCredibility>(CREDIBILITY_COLUMNS, values, PAIR_COLUMNS.length));
+      agent.credibility.set(pair.counterpartyDid, credibilityRow(values, PAIR_COLUMNS.length));
     }
     if (standings.has(pair.counterpartyDid)) agent.platformDids.push(pair.counterpartyDid);
   }
   for (const values of row.client_pairs ?? []) {
-    const pair = fromArray<PairRow>(PAIR_COLUMNS, values);
+    const pair = pairRow(values);
     loaded.get(pair.counterpartyDid)?.aggregates.clientPairs.push(pair);
   }
   for (const values of row.hours ?? []) {
-    const bucket = fromArray<HourBucketRow>(HOUR_COLUMNS, values);
+    const bucket = hourRow(values);
     loaded.get(bucket.subjectDid)?.aggregates.buckets.push(bucket);
   }
   for (const values of row.clients ?? []) {
-    const client = fromArray<ClientRow>(CLIENT_COLUMNS, values);
+    const client = clientRow(values);
     const agent = loaded.get(client.clientDid);
     if (agent) agent.aggregates.client = client;
   }
   for (const values of row.agent_platforms ?? []) {
-    const platform = fromArray<AgentPlatformRow>(AGENT_PLATFORM_COLUMNS, values);
+    const platform = agentPlatformRow(values);
     const agent = loaded.get(platform.did);
     if (!agent) continue;
     agent.aggregates.platforms.push(platform);
@@ -253,7 +256,7 @@ export async function readTrustInputs(
   }
   for (const values of row.selves ?? []) {
     const agent = loaded.get(values[0] as string);
-    if (agent) agent.self = fromArray<NodeCredibility>(CREDIBILITY_COLUMNS, values, 1);
+    if (agent) agent.self = credibilityRow(values, 1);
   }
   for (const agent of loaded.values()) {
     if (standings.has(agent.did)) agent.platformDids.push(agent.did);

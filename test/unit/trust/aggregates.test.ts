@@ -18,9 +18,13 @@ import {
   receiptDeltas,
   receiptUnit,
   revokeReceipt,
+  rowMaker,
+  emptySums,
+  PAIR_ROW_FIELDS,
   type AggregateStore,
   type ReceiptEvidence,
 } from '../../../src/trust/engine/index.ts';
+import { hasFastProperties } from '../../helpers/object-shape.ts';
 import { AGENT, AS_OF, daysAgo, HOUR, P1, P2, receipt, shuffled } from './fixtures.ts';
 
 const agg = DEFAULT_TRUST_PARAMS.aggregate;
@@ -81,6 +85,33 @@ describe('receiptDeltas', () => {
     expect(receiptUnit(true, 0, agg)).toBe(0.5);
     expect(receiptUnit(true, 100, agg)).toBe(1);
     expect(receiptUnit(true, 700, agg)).toBe(2);
+  });
+});
+
+describe('row shapes', () => {
+  it('rowMaker sets each field from the values at the offset, and takes only identifiers as field names', () => {
+    const make = rowMaker<{ a: number; b: string | null }>(['a', 'b']);
+    expect(make([1, 'x'])).toEqual({ a: 1, b: 'x' });
+    expect(make(['skip', 'skip', 7, null], 2)).toEqual({ a: 7, b: null });
+    expect(() => rowMaker(['a', 'b: 1, c'])).toThrow(/not a row field name/);
+    expect(() => rowMaker(['constructor()'])).toThrow(/not a row field name/);
+  });
+
+  it('every row the mirror and the makers build has one fixed shape, not a dictionary', () => {
+    // The check itself tells the two apart: a row given as many fields one key at a time is a dictionary.
+    const keyByKey: Record<string, unknown> = {};
+    for (const field of PAIR_ROW_FIELDS) keyByKey[field] = 0;
+    expect(hasFastProperties(keyByKey)).toBe(false);
+
+    expect(hasFastProperties(rowMaker<object>(PAIR_ROW_FIELDS)(PAIR_ROW_FIELDS.map(() => 0)))).toBe(true);
+    expect(hasFastProperties(emptySums('trust_pair'))).toBe(true);
+    const store = buildAggregates([
+      receipt({ counterparty: BUYER }),
+      receipt({ counterparty: BUYER, category: 'economic.dispute', outcome: 'disputed', at: daysAgo(2) }),
+    ]);
+    const rows = [...store.pairs.values(), ...store.hours.values(), ...store.clients.values(), ...store.agentPlatforms.values(), ...store.platforms.values()];
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    for (const row of rows) expect(hasFastProperties(row)).toBe(true);
   });
 });
 
