@@ -21,6 +21,7 @@ import type { Plugin } from 'graphql-yoga';
 import { RateLimitError } from '../errors.ts';
 import { JsonBodyError, MalformedContentLength, parseJsonBody, readBodyWithin } from './body.ts';
 import { clientAddress } from './rate-limit.ts';
+import { requestPath } from './request-path.ts';
 import type { StreamSlots } from './stream-limits.ts';
 
 export const GRAPHQL_SSE_ENDPOINT = '/graphql/stream';
@@ -96,7 +97,7 @@ export function graphqlSsePlugins(deps: GraphQLSSEDeps): Plugin[] {
    */
   const withData = (contextValue: unknown) => {
     const request = (contextValue as { request?: Request } | null)?.request;
-    if (!request || new URL(request.url, 'http://localhost').pathname !== GRAPHQL_SSE_ENDPOINT) return undefined;
+    if (!request || requestPath(request) !== GRAPHQL_SSE_ENDPOINT) return undefined;
     return ({ result, setResult }: { result: unknown; setResult: (result: never) => void }) => {
       if (result && typeof result === 'object' && !(Symbol.asyncIterator in result) && !('data' in result)) {
         setResult({ ...(result as object), data: null } as never);
@@ -149,7 +150,7 @@ export function graphqlSsePlugins(deps: GraphQLSSEDeps): Plugin[] {
       }
     },
     onResponse({ request, response, setResponse }) {
-      if (new URL(request.url, 'http://localhost').pathname !== GRAPHQL_SSE_ENDPOINT) return;
+      if (requestPath(request) !== GRAPHQL_SSE_ENDPOINT) return;
       const token = minted.get(request) ?? tokenOf(request);
       const reservation = token ? reservations.get(token) : undefined;
       if (request.method === 'PUT') {

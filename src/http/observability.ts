@@ -9,6 +9,7 @@ import { getOperationAST, Kind, type DocumentNode, type OperationDefinitionNode 
 import type { Plugin } from 'graphql-yoga';
 import { logScope, type Logger } from '../logger.ts';
 import type { Metrics } from './metrics.ts';
+import { requestPath } from './request-path.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -115,9 +116,9 @@ export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
     onResponse({ request, response, setResponse }) {
       const state = stateOf(request);
       const seconds = (performance.now() - state.started) / 1000;
-      const url = new URL(request.url, 'http://localhost');
+      const pathname = requestPath(request);
       const method = METHODS.has(request.method) ? request.method : 'OTHER';
-      const isGraphQL = url.pathname === '/graphql';
+      const isGraphQL = pathname === '/graphql';
       const operation = isGraphQL ? (state.operation ?? '(none)') : undefined;
       const type = isGraphQL ? (state.type ?? 'unknown') : undefined;
 
@@ -132,15 +133,15 @@ export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
 
       deps.metrics.observeRequest({
         method,
-        route: routeOf(url.pathname, response.status),
+        route: routeOf(pathname, response.status),
         status: response.status,
         seconds,
         ...(isGraphQL ? { graphql: { operation: operation!, type: type!, errors: state.errors } } : {}),
       });
-      const log = QUIET_PATHS.has(url.pathname) ? deps.logger.debug : deps.logger.info;
+      const log = QUIET_PATHS.has(pathname) ? deps.logger.debug : deps.logger.info;
       log('request', {
         method,
-        path: url.pathname.slice(0, MAX_LOGGED_PATH),
+        path: pathname.slice(0, MAX_LOGGED_PATH),
         ...(isGraphQL ? { operation, operationType: type, graphqlErrors: state.errors } : {}),
         status: response.status,
         durationMs: Math.round(seconds * 10_000) / 10,

@@ -6,6 +6,7 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ReadRouter } from '../db/read-router.ts';
+import { requestPath } from './request-path.ts';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
@@ -20,7 +21,7 @@ export function readRoutingPlugin(reads: ReadRouter): Plugin {
     // for nothing else: not the next request, not the code that called the handler.
     instrumentation: {
       request({ request }, wrapped) {
-        const graphqlPost = request.method === 'POST' && new URL(request.url).pathname === '/graphql';
+        const graphqlPost = request.method === 'POST' && requestPath(request) === '/graphql';
         const publicRead = !request.headers.has('authorization') && (READ_METHODS.has(request.method) || graphqlPost);
         return reads.run(!publicRead, wrapped);
       },
