@@ -33,6 +33,24 @@ describe('readBodyWithin', () => {
     expect(await readBodyWithin(request, 100, tooLarge)).toBe(`${'é'.repeat(25)}${'x'.repeat(50)}`);
   });
 
+  it('reads a body whole when its declared length is within the cap, and streams an encoded one', async () => {
+    const declared = new Request('http://x/', { method: 'POST', headers: { 'content-length': '75' }, body: `${'é'.repeat(25)}${'x'.repeat(25)}` });
+    // Read whole: the stream reader is never asked for.
+    Object.defineProperty(declared, 'body', { get: () => { throw new Error('streamed'); } });
+    expect(await readBodyWithin(declared, 100, tooLarge)).toBe(`${'é'.repeat(25)}${'x'.repeat(25)}`);
+
+    // A length an in-process caller declares but its body exceeds is still held to the cap.
+    const lying = new Request('http://x/', { method: 'POST', headers: { 'content-length': '10' }, body: 'y'.repeat(101) });
+    await expect(readBodyWithin(lying, 100, tooLarge)).rejects.toThrow('too large');
+
+    // The declared length of an encoded body does not bound what it decodes to: streamed, counted chunk by chunk.
+    const body = streamOf(['a'.repeat(60), 'b'.repeat(60), 'c'.repeat(60)]);
+    const encoded = new Request('http://x/', { method: 'POST', headers: { 'content-length': '50', 'content-encoding': 'gzip' }, body, duplex: 'half' } as RequestInit);
+    Object.defineProperty(encoded, 'text', { value: () => Promise.reject(new Error('read whole')) });
+    await expect(readBodyWithin(encoded, 100, tooLarge)).rejects.toThrow('too large');
+    expect((body as any).pulled).toBeLessThanOrEqual(2);
+  });
+
   it('refuses by declared length before reading, and a malformed Content-Length outright', () => {
     expect(declaredTooLarge(new Request('http://x/', { method: 'POST', headers: { 'content-length': '101' }, body: 'x' }), 100)).toBe(true);
     expect(declaredTooLarge(new Request('http://x/', { method: 'POST', headers: { 'content-length': '100' }, body: 'x' }), 100)).toBe(false);
