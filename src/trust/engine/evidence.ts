@@ -201,8 +201,7 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function rowMaker<T>(fields: readonly string[]): (values: ArrayLike<unknown>, offset?: number) => T {
   for (const field of fields) if (!IDENTIFIER.test(field)) throw new Error(`not a row field name: ${field}`);
   const literal = fields.map((field, i) => `${field}: values[offset + ${i}]`).join(', ');
-  const make = new Function('values', 'offset', `return { ${literal} };`) as (values: ArrayLike<unknown>, offset: number) => T;
-  return (values, offset = 0) => make(values, offset);
+  return new Function('values', 'offset = 0', `return { ${literal} };`) as (values: ArrayLike<unknown>, offset?: number) => T;
 }
 
 const zeroSums = new Map<AggregateTable, () => Record<string, number>>();
