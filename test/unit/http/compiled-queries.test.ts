@@ -1,15 +1,30 @@
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLScalarType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { compiledQueriesPlugin } from '../../../src/http/compiled-queries.ts';
 
 let counter = 0;
+// Counts its coercions of variable values, and refuses "bad".
+let parsedCodes = 0;
+const Code = new GraphQLScalarType({
+  name: 'Code',
+  parseValue(value) {
+    parsedCodes += 1;
+    if (typeof value !== 'string' || value === 'bad') throw new TypeError('not a code');
+    return value.toUpperCase();
+  },
+  serialize: (value) => value,
+});
 const schema = createSchema({
   typeDefs: `
-    type Query { a: Int!, twice(x: Int!): Int!, list(ids: [String!]!): [String!]!, broken: Int! }
+    scalar Code
+    type Query { a: Int!, twice(x: Int!): Int!, list(ids: [String!]!): [String!]!, broken: Int!, code(c: Code!): String! }
     type Mutation { bump: Int! }
   `,
   resolvers: {
+    Code,
     Query: {
+      code: (_: unknown, { c }: { c: string }) => c,
       a: () => 1,
       twice: (_: unknown, { x }: { x: number }) => 2 * x,
       list: (_: unknown, { ids }: { ids: string[] }) => ids.map((id) => id.toUpperCase()),
@@ -90,6 +105,22 @@ describe('compiled queries (graphql-jit)', () => {
     }
     // ...but variables that do not coerce go to graphql-js, which answers them before executing anything.
     expect(seen).toEqual([false, true, false, false, false, false]);
+  });
+
+  it('coerces a compiled request\'s variables once, and answers those that do not coerce as graphql-js does', async () => {
+    const seen: boolean[] = [];
+    const compiled = server(true, seen);
+    const plain = server(false);
+    const query = 'query($c: Code!) { code(c: $c) }';
+    for (const c of ['ab', 'cd']) expect((await ask(compiled, { query, variables: { c } })).body).toEqual({ data: { code: c.toUpperCase() } });
+    parsedCodes = 0;
+    expect((await ask(compiled, { query, variables: { c: 'ef' } })).body).toEqual({ data: { code: 'EF' } });
+    // Once, by the compiled query: choosing the executor does not coerce them again.
+    expect(parsedCodes).toBe(1);
+    const [jit, js] = [await ask(compiled, { query, variables: { c: 'bad' } }), await ask(plain, { query, variables: { c: 'bad' } })];
+    expect(jit.status).toBe(400);
+    expect(jit).toEqual(js);
+    expect(seen).toEqual([false, true, true, false]);
   });
 
   it('leaves documents with several operations, a mismatched operationName and mutations to graphql-js', async () => {
