@@ -30,7 +30,7 @@ interface AgentEvent {
 }
 
 export interface TrustAnnouncement {
-  /** Reports that were announced (tier change or a large enough score move). */
+  /** Reports that were announced (tier change or a large enough score move), computed without their explanation. */
   announced: TrustReport[];
   /** Outbox rows written. */
   outboxRows: number;
@@ -44,7 +44,7 @@ export function createTrustAnnouncer(options: TrustAnnouncerOptions) {
     // Locked first: a concurrent change to the same agent waits here and then reads this one's aggregates. The
     // recipients of every DID come back with the lock.
     const { previous, recipients } = await repository.lockAnnouncements(dids);
-    const reports = dids.length > 0 ? await createTrustService(trx, { cacheSize: 0 }).reports(dids, now) : [];
+    const reports = dids.length > 0 ? await createTrustService(trx, { cacheSize: 0 }).reports(dids, now, { explain: false }) : [];
     const announced: Array<{ report: TrustReport; previous: { score: number; tier: TrustReport['tier'] } }> = [];
     for (const report of reports) {
       const before = previous.get(report.did) ?? UNANNOUNCED;

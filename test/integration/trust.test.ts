@@ -70,6 +70,45 @@ describe.each(testDatabaseKinds)('trust on %s database', (kind) => {
     expect(tooMany.errors?.[0]?.message).toMatch(/at most 100/);
   });
 
+  it('builds the explanation only for requests that select it, and answers the same numbers either way', async () => {
+    const did = scene.agent.did;
+    const policy = { minTier: 'F' };
+    // agent(did:) answers only for a claimed DID.
+    const claim = await t.gql(`mutation { claimDid(input: { displayName: "Explained" }) { __typename } }`, {}, scene.agent);
+    expect(claim.data?.claimDid?.__typename).toBe('ClaimDidPayload');
+    const reads = {
+      trust: { query: `query($did: String!) { trust(did: $did) { ...R } }`, pick: (data: any) => data.trust },
+      trustBatch: { query: `query($dids: [String!]!) { trustBatch(dids: $dids) { ...R } }`, pick: (data: any) => data.trustBatch[0] },
+      checkTrust: { query: `query($did: String!, $policy: TrustPolicyInput!) { checkTrust(did: $did, policy: $policy) { allowed report { ...R } } }`, pick: (data: any) => data.checkTrust.report },
+      agent: { query: `query($did: String!) { agent(did: $did) { trust { ...R } } }`, pick: (data: any) => data.agent.trust },
+    };
+    // What each trust read asked the service for.
+    const trust = t.app.services.trust;
+    const asked: Array<boolean | undefined> = [];
+    const original = { report: trust.report, reports: trust.reports, check: trust.check };
+    trust.report = (d, asOf, detail) => (asked.push(detail?.explain), original.report(d, asOf, detail));
+    trust.reports = (dids, asOf, options) => (asked.push(options?.explain), original.reports(dids, asOf, options));
+    trust.check = (d, p, asOf, detail) => (asked.push(detail?.explain), original.check(d, p, asOf, detail));
+    try {
+      for (const [name, { query, pick }] of Object.entries(reads)) {
+        const variables = { did, dids: [did], policy };
+        const withIt = await t.gql(`${REPORT} ${query}`, variables);
+        // The same fragment without the explanation, and with it only under an alias in a second fragment.
+        const without = await t.gql(`${REPORT.replace('explanation { factor points detail }', '')} ${query}`, variables);
+        const aliased = await t.gql(`${REPORT.replace('explanation { factor points detail }', '...Why')} fragment Why on TrustReport { why: explanation { factor points detail } } ${query}`, variables);
+        expect(withIt.errors, name).toBeUndefined();
+        const full = pick(withIt.data);
+        expect(full.explanation.length, name).toBeGreaterThan(0);
+        const { explanation, ...rest } = full;
+        expect(pick(without.data), name).toEqual(rest);
+        expect(pick(aliased.data), name).toEqual({ ...rest, why: explanation });
+      }
+    } finally {
+      Object.assign(trust, original);
+    }
+    expect(asked).toEqual([true, false, true, true, false, true, true, false, true, true, false, true]);
+  });
+
   it('checks a policy with a reason for every failed rule', async () => {
     const CHECK = `query($did: String!, $policy: TrustPolicyInput!) { checkTrust(did: $did, policy: $policy) { allowed reasons report { score } } }`;
     const strict = await t.gql(CHECK, { did: scene.agent.did, policy: { minScore: 99, minTier: 'A', minConfidence: 0.99, minVerifiedVolumeUsd: 1e6 } });

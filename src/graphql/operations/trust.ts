@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AuthError, InputError, NotFoundError } from '../../errors.ts';
 import { MAX_TRUST_BATCH } from '../../trust/store/trust.service.ts';
 import { builder } from '../builder.ts';
+import { selectsBelow } from '../selection.ts';
 import { SubjectDidSchema } from '../../identity/subject-did.ts';
 import { AgentRef } from '../types/agent.ts';
 import { TrustDecisionRef } from '../types/trust-decision.ts';
@@ -11,6 +12,9 @@ import { TrustReportRef } from '../types/trust-report.ts';
 import { TrustAnchorAuditEntryRef } from '../types/trust-anchor-audit-entry.ts';
 import { TrustAnchorPayloadRef } from '../types/trust-anchor-payload.ts';
 import { TrustAnchorRef } from '../types/trust-anchor.ts';
+
+/** Builds the explanation only for a request that selects it (its texts are most of a report's cost). */
+const detailFor = (info: Parameters<typeof selectsBelow>[0]) => ({ explain: selectsBelow(info, 'explanation') });
 
 /** Imported history may name any DID method; only the shape is checked. */
 export const AnyDidSchema = z.string().min(8).max(200).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'must be a DID');
@@ -24,7 +28,7 @@ builder.queryFields((t) => ({
       did: t.arg.string({ description: 'The DID to report on: an Ed25519 did:key or a did:web.', required: true, validate: SubjectDidSchema }),
       asOf: t.arg({ type: 'DateTime', required: false, description: 'Report as of this moment (evidence after it is ignored); now when omitted.' }),
     },
-    resolve: (_root, { did, asOf }, context) => context.services.trust.report(did, asOf ?? context.clock()),
+    resolve: (_root, { did, asOf }, context, info) => context.services.trust.report(did, asOf ?? context.clock(), detailFor(info)),
   }),
   trustBatch: t.field({
     type: [TrustReportRef],
@@ -33,7 +37,7 @@ builder.queryFields((t) => ({
       dids: t.arg.stringList({ description: `Up to ${MAX_TRUST_BATCH} DIDs (did:key or did:web); one report each, in this order.`, required: true, validate: z.array(SubjectDidSchema).max(MAX_TRUST_BATCH, `at most ${MAX_TRUST_BATCH} DIDs`) }),
       asOf: t.arg({ type: 'DateTime', required: false, description: 'Report as of this moment; now when omitted.' }),
     },
-    resolve: (_root, { dids, asOf }, context) => context.services.trust.reports(dids, asOf ?? context.clock()),
+    resolve: (_root, { dids, asOf }, context, info) => context.services.trust.reports(dids, asOf ?? context.clock(), detailFor(info)),
   }),
   checkTrust: t.field({
     type: TrustDecisionRef,
@@ -43,9 +47,9 @@ builder.queryFields((t) => ({
       policy: t.arg({ type: TrustPolicyInputRef, required: true, description: 'The rules to check; omitted rules are not checked.' }),
       asOf: t.arg({ type: 'DateTime', required: false, description: 'Check as of this moment; now when omitted.' }),
     },
-    resolve: (_root, { did, policy, asOf }, context) => {
+    resolve: (_root, { did, policy, asOf }, context, info) => {
       if (!policy) throw new InputError('policy is required', 'policy');
-      return context.services.trust.check(did, policy, asOf ?? context.clock());
+      return context.services.trust.check(did, policy, asOf ?? context.clock(), detailFor(info));
     },
   }),
 }));
@@ -55,7 +59,7 @@ builder.objectField(AgentRef, 'trust', (t) =>
     type: TrustReportRef,
     description: 'The agent\'s trust report, as trust(did:) gives it.',
     args: { asOf: t.arg({ type: 'DateTime', required: false, description: 'Report as of this moment; now when omitted.' }) },
-    resolve: (agent, { asOf }, context) => context.services.trust.report(agent.did, asOf ?? context.clock()),
+    resolve: (agent, { asOf }, context, info) => context.services.trust.report(agent.did, asOf ?? context.clock(), detailFor(info)),
   }),
 );
 

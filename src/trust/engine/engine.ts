@@ -35,6 +35,19 @@ export interface TrustInput {
   windows?: TrustWindows;
 }
 
+/** What a report holds beyond its numbers and flags. */
+export interface ReportOptions {
+  /**
+   * false: skip the explanation, and leave the report's `explanation` as `NOT_EXPLAINED`. Building its texts was
+   * about 40% of the engine's time per report, and most readers (a trustBatch of scores, a policy check, the webhook
+   * announcer) never read it. Only for a caller that will not read or pass on the explanation. Default true.
+   */
+  explain?: boolean;
+}
+
+/** The `explanation` of a report computed with `explain: false`: empty, shared and frozen. */
+export const NOT_EXPLAINED: ExplanationItem[] = Object.freeze([]) as unknown as ExplanationItem[];
+
 /** Per-dimension internals, exposed for tests, the explanation and the docs. */
 export interface TrustBreakdown {
   economicMass: number;
@@ -186,11 +199,16 @@ export function detectBursts(buckets: readonly HourBucketRow[], firstEconHour: n
   return { share: jobs / total, jobs, hours, threshold };
 }
 
-export function computeTrustReport(input: TrustInput, params: TrustParams = DEFAULT_TRUST_PARAMS, asOf: Date | number): TrustReport {
-  return computeTrust(input, params, asOf).report;
+export function computeTrustReport(input: TrustInput, params: TrustParams = DEFAULT_TRUST_PARAMS, asOf: Date | number, options?: ReportOptions): TrustReport {
+  return computeTrust(input, params, asOf, options).report;
 }
 
-export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date | number): { report: TrustReport; breakdown: TrustBreakdown } {
+export function computeTrust(
+  input: TrustInput,
+  params: TrustParams,
+  asOf: Date | number,
+  options?: ReportOptions,
+): { report: TrustReport; breakdown: TrustBreakdown } {
   const asOfMs = toMs(asOf);
   const asOfHour = hourOf(asOfMs);
   const { did, aggregates } = input;
@@ -221,7 +239,7 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
     if (abusive > 0) flags.push(abusiveFlag(input.self!, abusive));
     const zero: TrustVector = { E: 0, P: 0, B: 0, D: 0, R: 0, A: 0, C: 0 };
     return {
-      report: { did, asOf: new Date(asOfMs).toISOString(), vector: zero, score: 0, tier: 'F', confidence: 0, windows, client, flags, explanation: [] },
+      report: { did, asOf: new Date(asOfMs).toISOString(), vector: zero, score: 0, tier: 'F', confidence: 0, windows, client, flags, explanation: options?.explain === false ? NOT_EXPLAINED : [] },
       breakdown: {
         economicMass: 0, productivityMass: 0, diversityMass: 0, good: 0, bad: 0, violationMass: 0, platformFactor: 1,
         anomalies: { sybil: 0, reciprocal: 0, ring: 0, burst: 0, concentration: 0, abusiveClient: abusive }, sybilShare: 0,
@@ -403,23 +421,26 @@ export function computeTrust(input: TrustInput, params: TrustParams, asOf: Date 
   const score = round(Math.max(0, Math.min(100, raw)), 1);
 
   // Explanation: an exact additive split of the score (prior and evidence terms at the prior B, then B, A, C).
-  const scale = 1 - params.prior;
-  const terms: ExplanationItem[] = [
-    { factor: 'prior', points: base * params.prior, detail: `starting point for any DID with evidence (${params.prior} of the evidence scale)` },
-    { factor: 'E', points: base * scale * w.E * E, detail: `economic: credibility-weighted settled work, E=${round(E, 3)}` },
-    { factor: 'P', points: base * scale * w.P * P, detail: `productivity: completions, applications, paid-client endorsements, P=${round(P, 3)}` },
-    { factor: 'D', points: base * scale * w.D * D, detail: `diversity: credible counterparties and platforms, D=${round(D, 3)}` },
-    { factor: 'R', points: base * scale * w.R * R, detail: `recency: current activity against the agent's own history, R=${round(R, 3)}` },
-  ];
-  const p0 = base * S;
-  terms.push({ factor: 'B', points: p0 * (bFactor - 1), detail: `behaviour: disputes, refunds and rejections against good work, B=${round(B, 3)}` });
-  terms.push({ factor: 'A', points: p0 * bFactor * A, detail: `anomaly penalty A=${round(A, 3)}${anomalyText(anomalies)}` });
-  terms.push({ factor: 'C', points: p0 * bFactor * (1 + A) * C, detail: `compliance penalty C=${round(C, 3)} (${violationCount} violation/incident receipts)` });
-  const explanation = terms
-    .map((t) => ({ ...t, points: round(t.points, 2) }))
-    .filter((t) => t.points !== 0)
-    .sort((x, y) => Math.abs(y.points) - Math.abs(x.points) || (x.factor < y.factor ? -1 : 1))
-    .slice(0, params.explanationSize);
+  let explanation = NOT_EXPLAINED;
+  if (options?.explain !== false) {
+    const scale = 1 - params.prior;
+    const terms: ExplanationItem[] = [
+      { factor: 'prior', points: base * params.prior, detail: `starting point for any DID with evidence (${params.prior} of the evidence scale)` },
+      { factor: 'E', points: base * scale * w.E * E, detail: `economic: credibility-weighted settled work, E=${round(E, 3)}` },
+      { factor: 'P', points: base * scale * w.P * P, detail: `productivity: completions, applications, paid-client endorsements, P=${round(P, 3)}` },
+      { factor: 'D', points: base * scale * w.D * D, detail: `diversity: credible counterparties and platforms, D=${round(D, 3)}` },
+      { factor: 'R', points: base * scale * w.R * R, detail: `recency: current activity against the agent's own history, R=${round(R, 3)}` },
+    ];
+    const p0 = base * S;
+    terms.push({ factor: 'B', points: p0 * (bFactor - 1), detail: `behaviour: disputes, refunds and rejections against good work, B=${round(B, 3)}` });
+    terms.push({ factor: 'A', points: p0 * bFactor * A, detail: `anomaly penalty A=${round(A, 3)}${anomalyText(anomalies)}` });
+    terms.push({ factor: 'C', points: p0 * bFactor * (1 + A) * C, detail: `compliance penalty C=${round(C, 3)} (${violationCount} violation/incident receipts)` });
+    explanation = terms
+      .map((t) => ({ ...t, points: round(t.points, 2) }))
+      .filter((t) => t.points !== 0)
+      .sort((x, y) => Math.abs(y.points) - Math.abs(x.points) || (x.factor < y.factor ? -1 : 1))
+      .slice(0, params.explanationSize);
+  }
 
   // Flags.
   if (selfReceipts > 0 || anomalies.reciprocal > 0) {

@@ -17,7 +17,7 @@
 import type { Db } from '../../db/database.ts';
 import type { ReadRouter } from '../../db/read-router.ts';
 import type { ListenerSync, NotificationHandler, Unlisten } from '../../db/notification-listener.ts';
-import { computeTrustReport, windowBounds, windowStats } from '../engine/engine.ts';
+import { computeTrustReport, windowBounds, windowStats, type ReportOptions } from '../engine/engine.ts';
 import { hourOf, orderAggregates, DAY_MS } from '../engine/evidence.ts';
 import { DEFAULT_TRUST_PARAMS, type TrustParams } from '../engine/params.ts';
 import { checkTrust, type TrustPolicy } from '../engine/policy.ts';
@@ -37,6 +37,11 @@ export interface TrustContextOverride {
   /** Propagation results computed in memory (the scores command), instead of the stored ones. */
   credibility?: Map<string, NodeCredibility>;
   platformShares?: Map<string, number>;
+}
+
+/** How a read is answered: `explain: false` leaves the explanation out (see ReportOptions). */
+export interface TrustReadOptions extends ReportOptions {
+  override?: TrustContextOverride;
 }
 
 export interface TrustServiceOptions {
@@ -167,7 +172,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     const asOf = options.refreshAsOf!();
     // Through the read path itself: it catches up with the listener first, and keeps only what no notice changed
     // while the statement ran. A failure leaves the agents to their next read.
-    const read = following ? collect([...batch.dids], asOf, undefined, true) : Promise.resolve();
+    const read = following ? collect([...batch.dids], asOf, {}, true) : Promise.resolve();
     read
       .catch(() => undefined)
       .finally(() => {
@@ -257,7 +262,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   }
 
   /** Reports from memory alone, or null when something needed is not held. */
-  function fromMemory(unique: readonly string[], asOf: Date, fromHour: number): Map<string, TrustReport> | null {
+  function fromMemory(unique: readonly string[], asOf: Date, fromHour: number, detail: ReportOptions): Map<string, TrustReport> | null {
     const agents: CachedAgent[] = [];
     for (const did of unique) {
       const entry = cache.get(did);
@@ -270,7 +275,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       touch(agent);
       // Every held standing is a platform's, so the engine's "is this counterparty a platform" reads the same as
       // from the statement's rows.
-      computed.set(agent.did, report(agent, asOf, standingsHeld, undefined, windowsOf(agent, asOf.getTime())));
+      computed.set(agent.did, report(agent, asOf, standingsHeld, undefined, detail, windowsOf(agent, asOf.getTime())));
     }
     stats.memoryReads += 1;
     return computed;
@@ -295,16 +300,18 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     agent: LoadedAgent,
     asOf: Date,
     standings: ReadonlyMap<string, PlatformStanding>,
-    override?: TrustContextOverride,
+    override: TrustContextOverride | undefined,
+    detail: ReportOptions,
     windows?: TrustWindows,
   ): TrustReport {
     const credibility = override?.credibility ?? agent.credibility;
     const self = override?.credibility ? (override.credibility.get(agent.did) ?? null) : agent.self;
-    return computeTrustReport({ did: agent.did, aggregates: agent.aggregates, credibility, platforms: standings, self, ...(windows ? { windows } : {}) }, params, asOf);
+    return computeTrustReport({ did: agent.did, aggregates: agent.aggregates, credibility, platforms: standings, self, ...(windows ? { windows } : {}) }, params, asOf, detail);
   }
 
   /** `background`: a reload's read, counted apart, which never waits for a reload itself and answers no reports. */
-  async function collect(dids: readonly string[], asOf: Date, override: TrustContextOverride | undefined, background: boolean): Promise<TrustReport[]> {
+  async function collect(dids: readonly string[], asOf: Date, readOptions: TrustReadOptions, background: boolean): Promise<TrustReport[]> {
+    const override = readOptions.override;
     const unique = [...new Set(dids)];
     const fromHour = hourOf(asOf.getTime() - params.windows.d90 * DAY_MS);
     const useCache = !override && cacheSize > 0;
@@ -312,7 +319,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     const read: PendingRead = { dids: new Set(unique), changedAgents: new Set(), changedPlatforms: false, changedPlatformRows: new Set(), changedAll: false };
     if (following) pending.add(read);
     try {
-      return await readReports(dids, unique, asOf, fromHour, useCache, read, override, background);
+      return await readReports(dids, unique, asOf, fromHour, useCache, read, readOptions, background);
     } finally {
       pending.delete(read);
     }
@@ -325,19 +332,20 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     fromHour: number,
     useCache: boolean,
     read: PendingRead,
-    override: TrustContextOverride | undefined,
+    readOptions: TrustReadOptions,
     background: boolean,
   ): Promise<TrustReport[]> {
+    const override = readOptions.override;
     if (useCache && following && (await caughtUp())) {
       // A reload computes no report: it only refills memory, and has nothing to do when a read already did.
       if (background && unique.every((did) => cache.has(did))) return [];
-      let computed = background ? null : fromMemory(unique, asOf, fromHour);
+      let computed = background ? null : fromMemory(unique, asOf, fromHour, readOptions);
       // Agents being reloaded anyway: wait for that statement rather than send one more. A queued reload catches up
       // after this read began; a running one keeps nothing a notice handled by now has changed.
       const refresh = computed || background ? null : pendingRefresh(unique);
       if (refresh) {
         await refresh;
-        computed = fromMemory(unique, asOf, fromHour);
+        computed = fromMemory(unique, asOf, fromHour, readOptions);
       }
       if (computed) return dids.map((did) => computed.get(did)!);
       // Notices handled so far are about commits the primary's next statement sees; only later ones count.
@@ -388,21 +396,21 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       } else if (useCache) {
         cache.delete(did);
       }
-      if (!background) computed.set(did, report(agent, asOf, standings, override));
+      if (!background) computed.set(did, report(agent, asOf, standings, override, readOptions));
     }
     return background ? [] : dids.map((did) => computed.get(did)!);
   }
 
-  const reports = (dids: readonly string[], asOf: Date, override?: TrustContextOverride) => collect(dids, asOf, override, false);
+  const reports = (dids: readonly string[], asOf: Date, readOptions: TrustReadOptions = {}) => collect(dids, asOf, readOptions, false);
 
   return {
     reports,
-    async report(did: string, asOf: Date): Promise<TrustReport> {
-      const [report] = await reports([did], asOf);
+    async report(did: string, asOf: Date, detail?: ReportOptions): Promise<TrustReport> {
+      const [report] = await reports([did], asOf, detail);
       return report!;
     },
-    async check(did: string, policy: TrustPolicy, asOf: Date) {
-      const [report] = await reports([did], asOf);
+    async check(did: string, policy: TrustPolicy, asOf: Date, detail?: ReportOptions) {
+      const [report] = await reports([did], asOf, detail);
       return { ...checkTrust(report!, policy), report: report! };
     },
     /**
