@@ -22,6 +22,22 @@ import {
 } from '../engine/evidence.ts';
 import type { NodeCredibility, PlatformStanding, PlatformStatus } from '../engine/propagation.ts';
 
+/**
+ * One string object per platform DID across loads. Every warm read checks each of an agent's platform DIDs against
+ * the held standings; with a copy per load, each check read a string of its own (and its hash) from memory, which
+ * was most of the cost of finding a batch's agents in memory. A marketplace has few platforms; the pool starts over
+ * past its cap rather than grow with junk.
+ */
+const PLATFORM_DID_POOL_LIMIT = 10_000;
+const platformDidPool = new Map<string, string>();
+function sharedPlatformDid(did: string): string {
+  const shared = platformDidPool.get(did);
+  if (shared !== undefined) return shared;
+  if (platformDidPool.size >= PLATFORM_DID_POOL_LIMIT) platformDidPool.clear();
+  platformDidPool.set(did, did);
+  return did;
+}
+
 const PAIR_COLUMNS = PAIR_ROW_FIELDS;
 const HOUR_COLUMNS = ['subjectDid', 'hour', ...HOUR_SUM_COLUMNS] as const;
 const CLIENT_COLUMNS = ['clientDid', ...CLIENT_SUM_COLUMNS] as const;
@@ -213,7 +229,7 @@ export async function readTrustInputs(
   for (const values of row.standings ?? []) {
     const platform = platformRow(values);
     const [status, registeredAt, credibleShare] = values.slice(PLATFORM_COLUMNS.length) as [string | null, string | null, number | null];
-    standings.set(platform.platformDid, {
+    standings.set(sharedPlatformDid(platform.platformDid), {
       status: (status ? status.toLowerCase() : 'unknown') as PlatformStatus,
       registeredAtMs: registeredAt ? new Date(registeredAt).getTime() : null,
       // Only a platform without a registration is weighed by its own row (its age is the mean age of its evidence).
@@ -260,7 +276,7 @@ export async function readTrustInputs(
   }
   for (const agent of loaded.values()) {
     if (standings.has(agent.did)) agent.platformDids.push(agent.did);
-    agent.platformDids = [...new Set(agent.platformDids)];
+    agent.platformDids = [...new Set(agent.platformDids)].map(sharedPlatformDid);
     // Key order once per load, so float sums never depend on row order and no read sorts again.
     agent.aggregates = orderAggregates(agent.aggregates);
   }

@@ -17,12 +17,12 @@
 import type { Db } from '../../db/database.ts';
 import type { ReadRouter } from '../../db/read-router.ts';
 import type { ListenerSync, NotificationHandler, Unlisten } from '../../db/notification-listener.ts';
-import { computeTrustReport, windowBounds, windowStats, type ReportOptions } from '../engine/engine.ts';
+import { clientStats, computeTrustReport, windowBounds, windowStats, type ReportOptions } from '../engine/engine.ts';
 import { hourOf, orderAggregates, DAY_MS } from '../engine/evidence.ts';
 import { DEFAULT_TRUST_PARAMS, type TrustParams } from '../engine/params.ts';
 import { checkTrust, type TrustPolicy } from '../engine/policy.ts';
 import type { NodeCredibility, PlatformStanding } from '../engine/propagation.ts';
-import type { TrustReport, TrustWindows } from '../engine/types.ts';
+import type { ClientStats, TrustReport, TrustWindows } from '../engine/types.ts';
 import { readTrustInputs, type CachedVersion, type LoadedAgent } from './trust-read.repository.ts';
 
 /** Where the database announces changes to trust inputs (payloads: `a:<did>`, `p:<platform did>`, `r:<platform did>`, `*`). */
@@ -82,6 +82,8 @@ interface CachedAgent extends LoadedAgent {
   movedAt?: number;
   /** Its windows at the last bounds read (see `windowsOf`); an entry whose rows change is replaced, and this with it. */
   windows?: { bounds: readonly number[]; value: TrustWindows };
+  /** Its client stats (they depend on its rows alone), frozen: reports share them. */
+  client?: ClientStats;
 }
 
 /** Agents waiting to be reloaded together, and a promise settled once they are (kept or not). */
@@ -275,7 +277,8 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       touch(agent);
       // Every held standing is a platform's, so the engine's "is this counterparty a platform" reads the same as
       // from the statement's rows.
-      computed.set(agent.did, report(agent, asOf, standingsHeld, undefined, detail, windowsOf(agent, asOf.getTime())));
+      agent.client ??= Object.freeze(clientStats(agent.aggregates, params));
+      computed.set(agent.did, report(agent, asOf, standingsHeld, undefined, detail, windowsOf(agent, asOf.getTime()), agent.client));
     }
     stats.memoryReads += 1;
     return computed;
@@ -303,10 +306,11 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
     override: TrustContextOverride | undefined,
     detail: ReportOptions,
     windows?: TrustWindows,
+    client?: ClientStats,
   ): TrustReport {
     const credibility = override?.credibility ?? agent.credibility;
     const self = override?.credibility ? (override.credibility.get(agent.did) ?? null) : agent.self;
-    return computeTrustReport({ did: agent.did, aggregates: agent.aggregates, credibility, platforms: standings, self, ...(windows ? { windows } : {}) }, params, asOf, detail);
+    return computeTrustReport({ did: agent.did, aggregates: agent.aggregates, credibility, platforms: standings, self, windows, client }, params, asOf, detail);
   }
 
   /** `background`: a reload's read, counted apart, which never waits for a reload itself and answers no reports. */

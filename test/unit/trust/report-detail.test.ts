@@ -1,7 +1,8 @@
 // Reports computed without their explanation (for readers that never show it) hold exactly the same numbers, flags
-// and windows as full reports, and say plainly that the explanation was left out.
+// and windows as full reports, and say plainly that the explanation was left out. Parts a caller keeps across
+// reads (client stats) are used as given, and each report states its own asOf.
 import { describe, expect, it } from 'vitest';
-import { agentAggregates, buildAggregates, computeTrust, DEFAULT_TRUST_PARAMS, NOT_EXPLAINED, propagateCredibility } from '../../../src/trust/engine/index.ts';
+import { agentAggregates, buildAggregates, clientStats, computeTrust, DEFAULT_TRUST_PARAMS, NOT_EXPLAINED, propagateCredibility } from '../../../src/trust/engine/index.ts';
 import { AS_OF, approvedPlatforms } from './fixtures.ts';
 import { market } from './market.ts';
 
@@ -33,5 +34,19 @@ describe('reports without their explanation', () => {
     expect(Object.isFrozen(NOT_EXPLAINED)).toBe(true);
     expect(NOT_EXPLAINED).toEqual([]);
     expect(() => (NOT_EXPLAINED as unknown[]).push({})).toThrow(TypeError);
+  });
+
+  it('uses client stats the caller kept, and states each report\'s own asOf however the instants alternate', () => {
+    const { honest } = market();
+    const params = DEFAULT_TRUST_PARAMS;
+    const store = buildAggregates(honest, params);
+    const did = [...store.pairsBySubject.keys()][0]!;
+    const input = { did, aggregates: agentAggregates(store, did), credibility: new Map(), platforms: new Map() };
+    const kept = Object.freeze(clientStats(input.aggregates, params));
+    expect(computeTrust({ ...input, client: kept }, params, AS_OF).report.client).toBe(kept);
+    expect(computeTrust(input, params, AS_OF).report.client).toEqual(kept);
+    const instants = [AS_OF, AS_OF + 1, AS_OF, AS_OF - 86_400_000, AS_OF - 86_400_000, AS_OF];
+    expect(instants.map((ms) => computeTrust(input, params, ms).report.asOf)).toEqual(instants.map((ms) => new Date(ms).toISOString()));
+    expect(() => computeTrust(input, params, Number.NaN)).toThrow(RangeError);
   });
 });
