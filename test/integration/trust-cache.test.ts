@@ -401,6 +401,13 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
       // pass of the queue (second chance), not two.
       for (let i = 0; i < 8; i += 1) expect(await fromMemory(newKey().did)).toBe(false);
       expect(await fromMemory(hot)).toBe(false);
+      // A full cache whose agents were all read since they last came to the front still takes a newcomer in.
+      const held = [hot, ...Array.from({ length: 3 }, () => newKey().did)];
+      for (const did of held) await fromMemory(did);
+      for (const did of held) expect(await fromMemory(did)).toBe(true);
+      const newcomer = newKey().did;
+      expect(await fromMemory(newcomer)).toBe(false);
+      expect(await fromMemory(newcomer)).toBe(true);
     } finally {
       await trust.unfollow();
     }

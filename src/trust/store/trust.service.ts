@@ -132,16 +132,20 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
    */
   function remember(agent: CachedAgent, read: boolean): void {
     if (cacheSize <= 0) return;
-    agent.readSince = read && cache.has(agent.did);
-    cache.set(agent.did, agent);
-    while (cache.size > cacheSize) {
-      const [did, front] = cache.entries().next().value!;
-      cache.delete(did);
-      if (front.readSince) {
-        front.readSince = false;
-        cache.set(did, front);
+    const held = cache.has(agent.did);
+    agent.readSince = read && held;
+    // Room is made before a new agent joins, so it is never the one its own arrival sweeps out.
+    if (!held) {
+      while (cache.size >= cacheSize) {
+        const [did, front] = cache.entries().next().value!;
+        cache.delete(did);
+        if (front.readSince) {
+          front.readSince = false;
+          cache.set(did, front);
+        }
       }
     }
+    cache.set(agent.did, agent);
   }
 
   function touch(agent: CachedAgent): void {

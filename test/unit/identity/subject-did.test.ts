@@ -50,4 +50,31 @@ describe('isSubjectDid', () => {
     expect(check('bad')).toBe(false);
     expect(validations('bad')).toBe(2);
   });
+
+  it('keeps a new DID even when every DID it holds was seen since it last came to the front', () => {
+    const checked: string[] = [];
+    const check = createSubjectDidCheck(3, (value) => {
+      checked.push(value);
+      return true;
+    });
+    for (const did of ['did:a', 'did:b', 'did:c', 'did:a', 'did:b', 'did:c']) check(did);
+    expect(checked).toEqual(['did:a', 'did:b', 'did:c']);
+    // All three are marked: the newcomer's arrival unmarks them, sends the front one away, and keeps the newcomer.
+    check('did:new');
+    check('did:new');
+    expect(checked.filter((seen) => seen === 'did:new')).toHaveLength(1);
+    check('did:b');
+    check('did:c');
+    expect(checked).toEqual(['did:a', 'did:b', 'did:c', 'did:new']);
+    check('did:a');
+    expect(checked.filter((seen) => seen === 'did:a')).toHaveLength(2);
+  });
+
+  it('remembers nothing with a limit of 0, and still answers', () => {
+    let validations = 0;
+    const check = createSubjectDidCheck(0, () => (validations += 1) > 0);
+    expect(check('did:x')).toBe(true);
+    expect(check('did:x')).toBe(true);
+    expect(validations).toBe(2);
+  });
 });
