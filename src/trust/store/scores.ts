@@ -21,7 +21,7 @@ export async function writeScores(db: Db, asOf: Date, out: Writable, settings: P
   const trust = createTrustService(db);
   let written = 0;
   for (let offset = 0; offset < dids.length; offset += BATCH) {
-    const reports = await trust.reports(dids.slice(offset, offset + BATCH), asOf, { override: { credibility: propagation.nodes, platformShares } });
+    const reports = await trust.reports(dids.slice(offset, offset + BATCH), asOf, { override: { credibility: propagation.nodes, platformShares }, explain: false });
     const lines = reports.map((r) => JSON.stringify({ did: r.did, score: r.score, tier: r.tier, vector: r.vector, flags: r.flags.map((f) => f.code) })).join('\n');
     if (!out.write(`${lines}\n`)) await new Promise((resolve) => out.once('drain', resolve));
     written += reports.length;
