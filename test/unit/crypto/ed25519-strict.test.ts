@@ -172,4 +172,16 @@ describe('key generation', () => {
     for (let i = 0; i < 3000; i++) seen.add(didKeyFromPublicKey(generateEd25519KeyPair().publicKey));
     expect(seen.size).toBe(3000);
   });
+
+  it('hands every caller of a remembered did:key its own copy of the key, and keeps refusing a bad one', () => {
+    const pair = keyPairFromSeed(Buffer.alloc(32, 9));
+    const did = didKeyFromPublicKey(pair.publicKey);
+    const first = publicKeyFromDidKey(did);
+    first.fill(0);
+    const second = publicKeyFromDidKey(did);
+    expect(Buffer.from(second)).toEqual(Buffer.from(pair.publicKey));
+    expect(second).not.toBe(first);
+    const smallOrder = didKeyFromPublicKey(IDENTITY);
+    for (let i = 0; i < 2; i += 1) expect(() => publicKeyFromDidKey(smallOrder)).toThrow(/small-order/);
+  });
 });
