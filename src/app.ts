@@ -220,7 +220,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // measured"). Not with tracing on: resolver spans come from graphql-js's executor.
       ...(deps.tracing
         ? []
-        : [compiledQueriesPlugin({ onCompileError: (message) => logger.warn('query not compiled; answered with the compile error', { error: message }) })]),
+        : [compiledQueriesPlugin({ onCompileError: (message) => logger.warn('query not compiled; graphql-js answers it instead', { error: message }) })]),
     ],
   });
 
