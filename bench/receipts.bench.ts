@@ -69,7 +69,7 @@ try {
   if (stored !== TOTAL) throw new Error(`stored ${stored} of ${TOTAL}`);
 
   // The ceiling: the same kind of rows, already verified, written with one multi-row insert per batch.
-  const rows = ceilingReceipts.map((jwt) => toReceiptRow(verifyReceiptJwt(jwt, [], now), 'PLATFORM_SIGNED', now));
+  const rows = await Promise.all(ceilingReceipts.map(async (jwt) => toReceiptRow(await verifyReceiptJwt(jwt, [], now), 'PLATFORM_SIGNED', now)));
   started = performance.now();
   for (let offset = 0; offset < rows.length; offset += BATCH) {
     await bench.database.db.insertInto('receipts').values(rows.slice(offset, offset + BATCH)).execute();

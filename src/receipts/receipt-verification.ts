@@ -10,7 +10,7 @@ import {
   ReceiptPayloadSchema,
   type ReceiptClaim,
 } from './payload-schemas.ts';
-import { sha256Base64url, verifyDidKeyJws } from './signed-jws.ts';
+import { sha256Base64url, verifyDidKeyJwsOffThread } from './signed-jws.ts';
 
 export const RECEIPT_TIME_POLICY = {
   /** Clock skew tolerated between platforms and this service. */
@@ -48,8 +48,13 @@ export function platformMayBeCounterparty(category: string): boolean {
   return category.startsWith('identity.') || category.startsWith('compliance.') || category === 'productivity.application';
 }
 
-export function verifyReceiptJwt(jwt: unknown, cosignatures: readonly unknown[] | null | undefined, now: Date): VerifiedReceipt {
-  const { issuer, payload } = verifyDidKeyJws(jwt, 'receipt');
+/**
+ * Signatures are checked on libuv's thread pool (verifyDidKeyJwsOffThread): a batch's receipts verify in parallel while
+ * the event loop answers reads. The receipt's own checks come first, then its co-signatures'; the error reported is
+ * the first in that order, as when each was checked in turn.
+ */
+export async function verifyReceiptJwt(jwt: unknown, cosignatures: readonly unknown[] | null | undefined, now: Date): Promise<VerifiedReceipt> {
+  const { issuer, payload } = await verifyDidKeyJwsOffThread(jwt, 'receipt');
   const token = (jwt as string).trim();
   const parsed = ReceiptPayloadSchema.safeParse(payload);
   if (!parsed.success) {
@@ -99,9 +104,12 @@ export function verifyReceiptJwt(jwt: unknown, cosignatures: readonly unknown[] 
   if (cosignatureList.length > RECEIPT_TIME_POLICY.maxCosignatures) {
     throw new InputError(`at most ${RECEIPT_TIME_POLICY.maxCosignatures} co-signatures`, 'cosignatures');
   }
-  const cosignedBy = cosignatureList.map((cosignature, index) =>
-    verifyCosignature(cosignature, { receiptJti: receipt.jti, contentHash, counterparty: claim.counterparty, index }),
+  const checked = await Promise.allSettled(
+    cosignatureList.map((cosignature, index) => verifyCosignature(cosignature, { receiptJti: receipt.jti, contentHash, counterparty: claim.counterparty, index })),
   );
+  const failed = checked.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const cosignedBy = checked.map((outcome) => (outcome as PromiseFulfilledResult<string>).value);
 
   return {
     receiptId: receipt.jti.slice('urn:uuid:'.length),
@@ -117,12 +125,12 @@ export function verifyReceiptJwt(jwt: unknown, cosignatures: readonly unknown[] 
   };
 }
 
-function verifyCosignature(
+async function verifyCosignature(
   cosignature: unknown,
   expected: { receiptJti: string; contentHash: string; counterparty: string; index: number },
-): string {
+): Promise<string> {
   const what = `cosignatures.${expected.index}`;
-  const { issuer, payload } = verifyDidKeyJws(cosignature, what);
+  const { issuer, payload } = await verifyDidKeyJwsOffThread(cosignature, what);
   const parsed = CosignaturePayloadSchema.safeParse(payload);
   if (!parsed.success) {
     const { message, field } = describeZodError(parsed.error, what);

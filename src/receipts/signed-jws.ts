@@ -1,7 +1,15 @@
 // Verifies a compact JWS made by a did:key issuer (EdDSA) with node:crypto; the shared first step for settlement
 // events, receipts and co-signatures.
 import { createHash } from 'node:crypto';
-import { decodeJws, isEd25519DidKey, publicKeyFromDidKey, verifyJwsSignature, JwsFormatError } from '../crypto/ed25519.ts';
+import {
+  decodeJws,
+  isEd25519DidKey,
+  publicKeyFromDidKey,
+  verifyJwsSignature,
+  verifyJwsSignatureOffThread,
+  JwsFormatError,
+  type DecodedJws,
+} from '../crypto/ed25519.ts';
 import { InputError, SignatureError } from '../errors.ts';
 
 /** Signed payloads larger than this are refused before decoding. */
@@ -12,7 +20,13 @@ export interface VerifiedJws {
   payload: Record<string, unknown>;
 }
 
-export function verifyDidKeyJws(jws: unknown, what: string): VerifiedJws {
+interface DecodedDidKeyJws extends VerifiedJws {
+  decoded: DecodedJws;
+  publicKey: Uint8Array;
+}
+
+/** Every check of a did:key JWS but its signature. */
+function decodeDidKeyJws(jws: unknown, what: string): DecodedDidKeyJws {
   if (typeof jws !== 'string' || jws.length === 0) throw new InputError(`${what} must be a compact JWS string`, what);
   if (jws.length > MAX_SIGNED_PAYLOAD_LENGTH) {
     throw new InputError(`${what} is longer than ${MAX_SIGNED_PAYLOAD_LENGTH} characters`, what);
@@ -29,10 +43,26 @@ export function verifyDidKeyJws(jws: unknown, what: string): VerifiedJws {
   if (typeof issuer !== 'string' || !isEd25519DidKey(issuer)) {
     throw new SignatureError(`${what} iss must be an Ed25519 did:key`);
   }
-  if (!verifyJwsSignature(decoded, publicKeyFromDidKey(issuer))) {
-    throw new SignatureError(`${what} signature does not verify for ${issuer}`);
-  }
-  return { issuer, payload: decoded.payload };
+  return { issuer, payload: decoded.payload, decoded, publicKey: publicKeyFromDidKey(issuer) };
+}
+
+function verified(signed: DecodedDidKeyJws, valid: boolean, what: string): VerifiedJws {
+  if (!valid) throw new SignatureError(`${what} signature does not verify for ${signed.issuer}`);
+  return { issuer: signed.issuer, payload: signed.payload };
+}
+
+export function verifyDidKeyJws(jws: unknown, what: string): VerifiedJws {
+  const signed = decodeDidKeyJws(jws, what);
+  return verified(signed, verifyJwsSignature(signed.decoded, signed.publicKey), what);
+}
+
+/**
+ * `verifyDidKeyJws` with the signature checked on libuv's thread pool, for receipt batches: the event loop goes on
+ * answering reads meanwhile, and a batch's signatures are checked in parallel. Same checks, same errors.
+ */
+export async function verifyDidKeyJwsOffThread(jws: unknown, what: string): Promise<VerifiedJws> {
+  const signed = decodeDidKeyJws(jws, what);
+  return verified(signed, await verifyJwsSignatureOffThread(signed.decoded, signed.publicKey), what);
 }
 
 export function sha256Base64url(text: string): string {

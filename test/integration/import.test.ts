@@ -120,7 +120,7 @@ describe('credence sign-settlement, sign-receipt and cosign', () => {
       const signed = await runCli(['sign-receipt', '--key', path.join(dir, 'platform.json'), path.join(dir, 'receipt.json')]);
       await writeFile(path.join(dir, 'receipt.jwt'), signed.stdout);
       const cosigned = await runCli(['cosign', '--key', path.join(dir, 'buyer.json'), path.join(dir, 'receipt.jwt')]);
-      const verified = verifyReceiptJwt(signed.stdout.trim(), [cosigned.stdout.trim()], new Date());
+      const verified = await verifyReceiptJwt(signed.stdout.trim(), [cosigned.stdout.trim()], new Date());
       expect(verified).toMatchObject({ platformDid: platform, subjectDid: agent, cosignedBy: [buyer] });
     } finally {
       await rm(dir, { recursive: true, force: true });

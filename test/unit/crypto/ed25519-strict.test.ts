@@ -15,11 +15,12 @@ import {
   publicKeyProblem,
   signatureProblem,
   verifyBytes,
+  verifyBytesOffThread,
   verifyJwsSignature,
   JwsFormatError,
 } from '../../../src/crypto/ed25519.ts';
 import { checkAuthToken } from '../../../src/auth/did-auth.ts';
-import { verifyDidKeyJws } from '../../../src/receipts/signed-jws.ts';
+import { verifyDidKeyJws, verifyDidKeyJwsOffThread } from '../../../src/receipts/signed-jws.ts';
 
 const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
 const AUDIENCE = 'did:web:localhost%3A4000';
@@ -96,9 +97,12 @@ describe('finding 8: small-order Ed25519 public keys are refused', () => {
     expect(() => checkAuthToken(forged, AUDIENCE, NOW)).toThrow(/Ed25519 did:key/);
   });
 
-  it('a signed payload (receipt, settlement, co-signature) forged for the identity did:key is refused', () => {
+  it('a signed payload (receipt, settlement, co-signature) forged for the identity did:key is refused', async () => {
     const forged = identityForgery({ iss: rawDidKey(IDENTITY), type: 'credence.task_receipt/v1' });
     expect(() => verifyDidKeyJws(forged, 'receipt')).toThrow(/Ed25519 did:key/);
+    await expect(verifyDidKeyJwsOffThread(forged, 'receipt')).rejects.toThrow(/Ed25519 did:key/);
+    const signature = Buffer.concat([IDENTITY, Buffer.alloc(32)]);
+    expect(await verifyBytesOffThread(IDENTITY, Buffer.from('any message'), signature)).toBe(false);
   });
 });
 
@@ -133,13 +137,15 @@ describe('finding 9: signature malleability', () => {
     }
   });
 
-  it('a signed payload with a re-spelled signature is refused, so it cannot pre-empt the genuine one', () => {
+  it('a signed payload with a re-spelled signature is refused, so it cannot pre-empt the genuine one', async () => {
     const receipt = encodeJws({ alg: 'EdDSA' }, { iss: did, type: 'credence.task_receipt/v1' }, privateKeyObject(pair));
     const [h, b, sig] = receipt.split('.') as [string, string, string];
     expect(verifyDidKeyJws(receipt, 'receipt').issuer).toBe(did);
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const variant = `${sig.slice(0, -1)}${alphabet[alphabet.indexOf(sig.at(-1)!) ^ 1]}`;
     expect(() => verifyDidKeyJws(`${h}.${b}.${variant}`, 'receipt')).toThrow(/canonical base64url/);
+    expect((await verifyDidKeyJwsOffThread(receipt, 'receipt')).issuer).toBe(did);
+    await expect(verifyDidKeyJwsOffThread(`${h}.${b}.${variant}`, 'receipt')).rejects.toThrow(/canonical base64url/);
   });
 
   it('S + L (the same signature with a non-canonical S) is refused', () => {
@@ -155,6 +161,30 @@ describe('finding 9: signature malleability', () => {
     }
     expect(signatureProblem(malleated)).toMatch(/non-canonical S/);
     expect(verifyJwsSignature({ ...decoded, signature: malleated }, pair.publicKey)).toBe(false);
+  });
+
+  it('the thread-pool check answers as the one on the event loop', async () => {
+    const decoded = decodeJws(token);
+    const data = Buffer.from(decoded.signingInput, 'utf8');
+    const other = Buffer.from(`${decoded.signingInput}x`, 'utf8');
+    let s = 0n;
+    for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(decoded.signature[i]!);
+    let sPlusL = s + GROUP_ORDER;
+    const malleated = Buffer.from(decoded.signature);
+    for (let i = 32; i < 64; i++) {
+      malleated[i] = Number(sPlusL & 0xffn);
+      sPlusL >>= 8n;
+    }
+    const cases: Array<[Uint8Array, Uint8Array, Uint8Array]> = [
+      [pair.publicKey, data, decoded.signature],
+      [pair.publicKey, other, decoded.signature],
+      [pair.publicKey, data, malleated],
+      [ORDER_8, data, decoded.signature],
+      [pair.publicKey, data, decoded.signature.subarray(0, 63)],
+    ];
+    const answers = await Promise.all(cases.map(([key, message, signature]) => verifyBytesOffThread(key, message, signature)));
+    expect(answers).toEqual(cases.map(([key, message, signature]) => verifyBytes(key, message, signature)));
+    expect(answers).toEqual([true, false, false, false, false]);
   });
 
   it('padding and stray characters are refused', () => {
