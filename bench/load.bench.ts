@@ -151,13 +151,14 @@ async function writeSeed(file: string, agents: string[], platforms: string[]): P
 }
 
 /** The server's trust read counters from GET /metrics (one process's; null if it does not export them). */
-async function trustReadSources(url: string): Promise<{ memory: number; database: number; refreshes: number } | null> {
+async function trustReadSources(url: string): Promise<{ memory: number; database: number; refreshes: number; catchUps: number } | null> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const counter = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
   const sources = {
     memory: counter(/^credence_trust_reads_total\{source="memory"\} (\d+)/m),
     database: counter(/^credence_trust_reads_total\{source="database"\} (\d+)/m),
     refreshes: counter(/^credence_trust_cache_refreshes_total (\d+)/m),
+    catchUps: counter(/^credence_trust_cache_catch_ups_total (\d+)/m),
   };
   return Object.values(sources).some(Number.isNaN) ? null : sources;
 }
@@ -375,9 +376,11 @@ try {
   if (WORKERS === 1 && sourcesBefore && sourcesAfter) {
     const memory = sourcesAfter.memory - sourcesBefore.memory;
     const database = sourcesAfter.database - sourcesBefore.database;
+    const catchUps = sourcesAfter.catchUps - sourcesBefore.catchUps;
     console.log(
       `trust reads by source in the mixed run (credence_trust_reads_total): ${memory} from memory, ${database} ran the statement ` +
-        `(${((100 * memory) / Math.max(1, memory + database)).toFixed(1)}% from memory); ${sourcesAfter.refreshes - sourcesBefore.refreshes} background reloads`,
+        `(${((100 * memory) / Math.max(1, memory + database)).toFixed(1)}% from memory); ${sourcesAfter.refreshes - sourcesBefore.refreshes} background reloads; ` +
+        `${catchUps} listener catch-up queries (${(catchUps / Math.max(1, memory)).toFixed(2)} per read from memory)`,
     );
   }
   const loadAfter = loadavg();

@@ -26,7 +26,7 @@ export interface MetricsOptions {
   /** Read at scrape time: reads by target and fallbacks to the primary, when a read replica is configured. */
   databaseReads?: () => ReadRouterStats;
   /** Read at scrape time: trust reads answered from memory and from the database, and memory resyncs. */
-  trustReads?: () => { memoryReads: number; databaseReads: number; resyncs: number; refreshes: number };
+  trustReads?: () => { memoryReads: number; databaseReads: number; resyncs: number; refreshes: number; catchUps: number };
   /** Process metrics (CPU, memory, event loop, GC); on unless turned off. */
   processMetrics?: boolean;
 }
@@ -157,6 +157,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
     countedAtScrape(registry, 'credence_trust_cache_refreshes_total', 'Background statements that reloaded agents a change notice had dropped from the trust read cache.', null, () => trustReads().refreshes);
     countedAtScrape(registry, 'credence_trust_cache_resyncs_total', 'Times the trust read cache was cleared because its change listener came back on a new connection.', null, () => trustReads().resyncs);
+    countedAtScrape(
+      registry,
+      'credence_trust_cache_catch_ups_total',
+      'Catch-up queries sent on the change listener; each read from memory waits for one, shared with the reads that asked before it left.',
+      null,
+      () => trustReads().catchUps,
+    );
   }
 
   if (options.databaseReads) {

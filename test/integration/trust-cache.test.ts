@@ -211,6 +211,10 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
     expect(metrics).toMatch(new RegExp(`credence_trust_cache_refreshes_total ${a().cacheStats().refreshes}\\b`));
     expect(metrics).toMatch(new RegExp(`credence_trust_reads_total\\{source="database"\\} ${a().cacheStats().databaseReads}\\b`));
     expect(metrics).toMatch(new RegExp(`credence_trust_cache_resyncs_total ${a().cacheStats().resyncs}\\b`));
+    expect(metrics).toMatch(new RegExp(`credence_trust_cache_catch_ups_total ${a().cacheStats().catchUps}\\b`));
+    // A read from memory on PostgreSQL waits for a catch-up query; PGlite hands notices over before a commit returns.
+    if (kind === 'postgres') expect(a().cacheStats().catchUps).toBeGreaterThan(0);
+    else expect(a().cacheStats().catchUps).toBe(0);
   });
 
   it('follows a revocation through the other instance and trustBatch reads', async () => {
@@ -410,6 +414,34 @@ describe.each(testDatabaseKinds)('trust read cache on %s database', (kind) => {
       expect(await fromMemory(newcomer)).toBe(true);
     } finally {
       await trust.unfollow();
+    }
+  });
+
+  it.skipIf(kind !== 'postgres')('shares one catch-up query among the callers of one event-loop turn, and it covers every commit before them', async () => {
+    const heard: string[] = [];
+    const probe = await t.testDatabase.database.listen!('credence_fence_probe', (payload) => heard.push(payload));
+    const notifier = new pg.Client({ connectionString: t.testDatabase.url });
+    await notifier.connect();
+    try {
+      expect(await probe.sync!()).not.toBeNull(); // listening
+      const sent = probe.fencesSent!();
+      // A burst in one turn: one fence.
+      await notifier.query(`select pg_notify('credence_fence_probe', 'first')`);
+      const burst = await Promise.all(Array.from({ length: 20 }, () => probe.sync!().then((number) => [number, heard.includes('first')] as const)));
+      expect(new Set(burst.map(([number]) => number)).size).toBe(1);
+      expect(burst.every(([number, handled]) => number !== null && handled)).toBe(true);
+      expect(probe.fencesSent!() - sent).toBe(1);
+      // Callers arriving while a fence is in flight share the next one, which covers what committed before they came.
+      const first = probe.sync!();
+      await new Promise((resolve) => setImmediate(resolve)); // the first fence leaves in this turn's check phase
+      await notifier.query(`select pg_notify('credence_fence_probe', 'second')`);
+      const later = await Promise.all(Array.from({ length: 5 }, () => probe.sync!().then(() => heard.includes('second'))));
+      await first;
+      expect(later).toEqual([true, true, true, true, true]);
+      expect(probe.fencesSent!() - sent).toBe(3);
+    } finally {
+      await probe();
+      await notifier.end();
     }
   });
 

@@ -71,6 +71,11 @@ export interface TrustCacheStats {
   resyncs: number;
   /** Background statements that reloaded agents a notice had dropped (`refreshAsOf`). */
   refreshes: number;
+  /**
+   * Catch-up queries the change listener has sent (PostgreSQL; 0 on PGlite, which needs none): a read from memory
+   * waits for one, shared with every read that asked before it left.
+   */
+  catchUps: number;
 }
 
 interface CachedAgent extends LoadedAgent {
@@ -111,7 +116,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   // Platform standings, held only while following notices (otherwise every read loads them fresh).
   const standingsHeld = new Map<string, PlatformStanding>();
   const pending = new Set<PendingRead>();
-  const stats: TrustCacheStats = { memoryReads: 0, databaseReads: 0, resyncs: 0, refreshes: 0 };
+  const stats: Omit<TrustCacheStats, 'catchUps'> = { memoryReads: 0, databaseReads: 0, resyncs: 0, refreshes: 0 };
   // The batch collecting dropped agents, and the one being read (at most one at a time).
   let queuedRefresh: RefreshBatch | null = null;
   let runningRefresh: RefreshBatch | null = null;
@@ -454,7 +459,7 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       while (queuedRefresh || runningRefresh) await (runningRefresh ?? queuedRefresh)!.done;
     },
     cacheStats(): Readonly<TrustCacheStats> {
-      return { ...stats };
+      return { ...stats, catchUps: following?.unlisten.fencesSent?.() ?? 0 };
     },
   };
 }
