@@ -125,10 +125,7 @@ export function createReadRouter(primary: Db, replica: Db | null, options: ReadR
     primary,
     hasReplica: replica !== null,
     run(needsPrimary, work) {
-      // Without a replica every read goes to the primary, and the mark would be read by nothing. Entering the
-      // AsyncLocalStorage has a cost on every promise the request makes (Node 20 propagates each active store to
-      // each new promise), so a deployment without a replica does not pay it.
-      return replica ? requests.run({ needsPrimary }, work) : work();
+      return requests.run({ needsPrimary }, work);
     },
     pinToPrimary() {
       const routing = requests.getStore();
