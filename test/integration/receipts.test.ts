@@ -165,6 +165,25 @@ describe.each(testDatabaseKinds)('settlements and receipts on %s database', (kin
     expect(tooMany.data.submitReceipts.code).toBe('INVALID_INPUT');
   });
 
+  it('keeps each result in its place across the slices a large batch is verified in', async () => {
+    const scene = await createScene(t);
+    const stranger = newKey();
+    // 120 items span three verification slices; the unsigned-by-a-platform ones sit in each of them.
+    const items = Array.from({ length: 120 }, (_, i) => {
+      const receiptId = randomUUID();
+      const bad = i % 37 === 5;
+      return { receiptId, bad, receipt: signReceipt(t, scene, {}, bad ? stranger : scene.platform, receiptId) };
+    });
+    const results = await t.app.services.receipts.submitMany(items.map(({ receipt }) => ({ receipt })), t.now);
+    expect(results).toHaveLength(items.length);
+    items.forEach(({ receiptId, bad }, i) => {
+      const result = results[i]!;
+      if (bad) expect(result).toMatchObject({ code: 'UNKNOWN_PLATFORM' });
+      else expect(result).toMatchObject({ duplicate: false, receipt: { receipt_id: receiptId } });
+    });
+    expect(items.filter(({ bad }) => bad).length).toBe(4);
+  });
+
   it('revokes by the issuing platform or an admin; revoked receipts stay visible as revoked', async () => {
     const scene = await createScene(t);
     const stored = (await t.gql(SUBMIT, { receipt: signReceipt(t, scene) })).data.submitReceipt.receipt;
