@@ -10,6 +10,7 @@ import { readRoutingPlugin } from './http/read-routing.ts';
 import { CredenceError } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, requestParserPlugin } from './http/security.ts';
+import { validationCachePlugin } from './http/validation-cache.ts';
 import { corsPlugin } from './http/cors.ts';
 import { httpCachePlugin } from './http/http-cache.ts';
 import { compiledQueriesPlugin } from './http/compiled-queries.ts';
@@ -154,6 +155,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Every body is read by requestParserPlugin, capped at CREDENCE_MAX_BODY_BYTES; no file uploads.
     multipart: false,
     maxRequestBodySize: false,
+    // Parsed documents are still cached by yoga; validation results by validationCachePlugin (see there why).
+    parserAndValidationCache: { validationCache: false },
     logging: yogaLogger(logger),
     context: (initial) =>
       createRequestContext(contextDeps, initial.request.headers.get('authorization'), clientAddress(initial.request, initial, deps.config.trustProxy)),
@@ -221,6 +224,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.tracing
         ? []
         : [compiledQueriesPlugin({ onCompileError: (message) => logger.warn('query not compiled; graphql-js answers it instead', { error: message }) })]),
+      // Last: it must see the rules the plugins above added.
+      validationCachePlugin(),
     ],
   });
 
