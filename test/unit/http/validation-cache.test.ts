@@ -1,7 +1,7 @@
 // Validation results kept per parsed document: a repeated document is validated once, its errors are answered again
 // without validating, and a request validated against another set of rules is validated anew.
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
-import { GraphQLError, type ValidationContext } from 'graphql';
+import { GraphQLError, type FieldNode, type ValidationContext } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { validationCachePlugin } from '../../../src/http/validation-cache.ts';
 
@@ -20,7 +20,7 @@ function countingRules(runs: { count: number }): Plugin {
       addValidationRule((validation: ValidationContext) => {
         runs.count += 1;
         return {
-          Field(node) {
+          Field(node: FieldNode) {
             if (node.name.value === 'b') validation.reportError(new GraphQLError('b is refused here', { nodes: [node] }));
           },
         };
