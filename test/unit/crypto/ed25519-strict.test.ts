@@ -106,6 +106,19 @@ describe('finding 8: small-order Ed25519 public keys are refused', () => {
   });
 });
 
+/** The same signature with S + L in place of S (little-endian), which lax verifiers accept. */
+function withSPlusL(signature: Uint8Array): Buffer {
+  let s = 0n;
+  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(signature[i]!);
+  let sPlusL = s + GROUP_ORDER;
+  const malleated = Buffer.from(signature);
+  for (let i = 32; i < 64; i++) {
+    malleated[i] = Number(sPlusL & 0xffn);
+    sPlusL >>= 8n;
+  }
+  return malleated;
+}
+
 describe('finding 9: signature malleability', () => {
   const pair = keyPairFromSeed(Buffer.alloc(32, 9));
   const did = didKeyFromPublicKey(pair.publicKey);
@@ -151,14 +164,7 @@ describe('finding 9: signature malleability', () => {
   it('S + L (the same signature with a non-canonical S) is refused', () => {
     const decoded = decodeJws(token);
     expect(verifyJwsSignature(decoded, pair.publicKey)).toBe(true);
-    let s = 0n;
-    for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(decoded.signature[i]!);
-    let sPlusL = s + GROUP_ORDER;
-    const malleated = Buffer.from(decoded.signature);
-    for (let i = 32; i < 64; i++) {
-      malleated[i] = Number(sPlusL & 0xffn);
-      sPlusL >>= 8n;
-    }
+    const malleated = withSPlusL(decoded.signature);
     expect(signatureProblem(malleated)).toMatch(/non-canonical S/);
     expect(verifyJwsSignature({ ...decoded, signature: malleated }, pair.publicKey)).toBe(false);
   });
@@ -167,14 +173,7 @@ describe('finding 9: signature malleability', () => {
     const decoded = decodeJws(token);
     const data = Buffer.from(decoded.signingInput, 'utf8');
     const other = Buffer.from(`${decoded.signingInput}x`, 'utf8');
-    let s = 0n;
-    for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(decoded.signature[i]!);
-    let sPlusL = s + GROUP_ORDER;
-    const malleated = Buffer.from(decoded.signature);
-    for (let i = 32; i < 64; i++) {
-      malleated[i] = Number(sPlusL & 0xffn);
-      sPlusL >>= 8n;
-    }
+    const malleated = withSPlusL(decoded.signature);
     const cases: Array<[Uint8Array, Uint8Array, Uint8Array]> = [
       [pair.publicKey, data, decoded.signature],
       [pair.publicKey, other, decoded.signature],
