@@ -3,7 +3,8 @@
 // by autocannon with four concurrent streams: trust reads, trustBatch of 100, checkTrust, and signed
 // submitReceipts writes (batches of 10). Bounded by time (BENCH_LOAD_SECONDS) and, for writes, by the pre-signed
 // request count. Prints requests/s and p50/p99 per operation, errors, and the read ratio against a ceiling
-// measured in the same run: plain GET /health over the same loopback and HTTP stack. BENCH_WORKERS=N serves with
+// measured in the same run: plain GET /health over the same loopback and HTTP stack. The server runs on a CPU of its own
+// (bench/cpu-pinning.ts; BENCH_PIN=0 turns that off). BENCH_WORKERS=N serves with
 // CREDENCE_WORKERS=N (node:cluster, N processes sharing the port).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -19,6 +20,7 @@ import { mintAuthToken } from '../src/auth/mint-token.ts';
 import { signTaskReceipt } from '../src/client/signing.ts';
 import { didKeyFromPublicKey, generateEd25519KeyPair, type Ed25519KeyPair } from '../src/crypto/ed25519.ts';
 import { didWebFromUrl } from '../src/issuer/did-web.ts';
+import { pinLoadSide, planCpuPinning } from './cpu-pinning.ts';
 import { freshBenchDatabase } from './pg.ts';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);
@@ -183,6 +185,8 @@ const SUBMIT = `mutation($receipts: [ReceiptSubmissionInput!]!) { submitReceipts
 const work = await mkdtemp(join(tmpdir(), 'credence-load-'));
 const bench = await freshBenchDatabase();
 let server: ChildProcess | undefined;
+const pinning = WORKERS > 1 ? { plan: null, why: 'off (BENCH_WORKERS > 1: the workers share every CPU)' } : planCpuPinning();
+let unpin = () => undefined as void;
 try {
   await bench.database.close(); // the server and the CLI open their own connections
   const agents = Array.from({ length: AGENTS }, () => newKey().did);
@@ -201,7 +205,9 @@ try {
   const url = `http://127.0.0.1:${port}`;
   const publicUrl = `http://localhost:${port}`;
   const admin = newKey();
-  server = spawn(process.execPath, [CLI, 'serve'], {
+  // taskset execs the server, so the child's pid is the server's.
+  const [command, args] = pinning.plan ? ['taskset', ['-c', pinning.plan.serverCpus, process.execPath, CLI, 'serve']] : [process.execPath, [CLI, 'serve']];
+  server = spawn(command, args, {
     env: {
       ...process.env,
       ...env,
@@ -227,6 +233,13 @@ try {
     }
   }
   const audience = didWebFromUrl(publicUrl);
+  if (pinning.plan) {
+    const pinned = await pinLoadSide(pinning.plan, bench.url);
+    unpin = pinned.restore;
+    console.log(`CPU pinning: ${pinned.summary} (BENCH_PIN=0 turns it off)`);
+  } else {
+    console.log(`CPU pinning: ${pinning.why}`);
+  }
 
   // One approved platform signs every write; subjects and buyers come from the seeded population.
   const platform = newKey();
@@ -389,6 +402,7 @@ try {
   const receiptsAfter = await gql(url, 'query($did: String!) { trust(did: $did) { did } }', { did: agents[0] });
   if (!receiptsAfter.trust) throw new Error('server stopped answering');
 } finally {
+  unpin();
   server?.kill('SIGTERM');
   if (server && server.exitCode === null) await new Promise((r) => server!.once('exit', r));
   await bench.drop();
