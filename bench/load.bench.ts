@@ -236,6 +236,12 @@ try {
   if (pinning.plan) {
     const pinned = await pinLoadSide(pinning.plan, bench.url);
     unpin = pinned.restore;
+    // An interrupted run skips `finally`: PostgreSQL must not stay confined to the load generator's CPUs.
+    process.once('SIGINT', () => {
+      unpin();
+      server?.kill('SIGTERM');
+      process.exit(130);
+    });
     console.log(`CPU pinning: ${pinned.summary} (BENCH_PIN=0 turns it off)`);
   } else {
     console.log(`CPU pinning: ${pinning.why}`);
