@@ -160,6 +160,31 @@ describe.each(testDatabaseKinds)('trust reads on %s database', (kind) => {
     expect(after).not.toEqual(before);
   });
 
+  it('shares a counterparty\'s propagation row between agents, and never one whose values changed since', async () => {
+    const buyer = newKey();
+    const first = await createScene(t);
+    const second = await createScene(t);
+    await settledJob(first, 2, buyer);
+    await settledJob(second, 3, buyer);
+    await runPropagation(db, t.now);
+    const load = async (did: string) =>
+      (await readTrustInputs(db, [{ did, version: -1, run: -1, platformSet: -1 }], 0, [])).loaded.get(did)!.credibility.get(buyer.did)!;
+    const ofFirst = await load(first.agent.did);
+    const ofSecond = await load(second.agent.did);
+    expect(ofFirst).toBeDefined();
+    expect(ofSecond).toBe(ofFirst);
+    expect(Object.isFrozen(ofFirst)).toBe(true);
+
+    // The stored row moves (as a propagation run moves it): the next load must carry the new values, not the shared copy.
+    const fairness = (ofFirst.fairness ?? 1) / 2;
+    await db.updateTable('trust_credibility').set({ fairness }).where('did', '=', buyer.did).execute();
+    const moved = await load(first.agent.did);
+    expect(moved).not.toBe(ofFirst);
+    expect(moved.fairness).toBe(fairness);
+    expect({ ...moved, fairness: ofFirst.fairness }).toEqual({ ...ofFirst });
+    expect(ofFirst.fairness).not.toBe(fairness);
+  });
+
   it('holds what it reads in rows of one fixed shape (the engine reads their fields on every report)', async () => {
     await runPropagation(db, t.now);
     const { loaded, standings } = await readTrustInputs(db, [{ did: scene.agent.did, version: -1, run: -1, platformSet: -1 }], 0, []);
