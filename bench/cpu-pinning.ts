@@ -1,8 +1,9 @@
 // CPU pinning for the load bench: the server on a core of its own; the load generator (this process) and a local
 // PostgreSQL share the others. Unpinned on this 2-core machine, the same build measured anywhere from 700 to 1,160 µs
-// of server CPU per answer from run to run: PostgreSQL's backends and the server took turns on the same core. Pinned,
-// runs agree within a few percent, so a change can be judged by a run or two. Linux only (taskset); BENCH_PIN=0 turns
-// it off, and where it cannot be done the bench says so and runs unpinned.
+// of server CPU per answer from run to run: PostgreSQL's backends and the server took turns on the same core. Pinning
+// removes that; a shared host's own drift remains, so builds are compared by the CPU ratio the bench prints (µs per
+// GET /health ÷ µs per answer, both from the same run). Linux only (taskset); BENCH_PIN=0 turns it off, and where it
+// cannot be done the bench says so and runs unpinned.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -30,7 +31,8 @@ export function planCpuPinning(): { plan: CpuPinning | null; why: string } {
   return { plan: { serverCpus: String(cpus - 1), otherCpus: cpus === 2 ? '0' : `0-${cpus - 2}` }, why: '' };
 }
 
-function childPids(pid: number): number[] {
+/** The pids of a process's children (Linux /proc). */
+export function childPids(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {

@@ -20,7 +20,7 @@ import { mintAuthToken } from '../src/auth/mint-token.ts';
 import { signTaskReceipt } from '../src/client/signing.ts';
 import { didKeyFromPublicKey, generateEd25519KeyPair, type Ed25519KeyPair } from '../src/crypto/ed25519.ts';
 import { didWebFromUrl } from '../src/issuer/did-web.ts';
-import { pinLoadSide, planCpuPinning } from './cpu-pinning.ts';
+import { childPids, pinLoadSide, planCpuPinning } from './cpu-pinning.ts';
 import { freshBenchDatabase } from './pg.ts';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);
@@ -78,15 +78,6 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('server did not become ready');
-}
-
-/** The pids of a process's children (Linux /proc). */
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: /proc reports CPU time in these on Linux (getconf CLK_TCK)

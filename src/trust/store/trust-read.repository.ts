@@ -38,25 +38,6 @@ function sharedPlatformDid(did: string): string {
   return did;
 }
 
-/**
- * One frozen object per counterparty's propagation row across loads, while its values stay the same. Each held agent
- * had its own copy of every counterparty's row, so the rows a report reads were scattered over the whole population's
- * copies (about 500,000 at 10,000 agents with 50 counterparties each, against 10,000 distinct rows); shared, they stay
- * in the processor's cache, and a report computed about a fifth faster in a microbenchmark of the engine over such a
- * population. A row is shared only when every column equals the one held (a new propagation run replaces it), and the
- * pool starts over past its cap rather than grow without bound.
- */
-const CREDIBILITY_POOL_LIMIT = 100_000;
-const credibilityPool = new Map<string, NodeCredibility>();
-function sharedCredibility(did: string, values: readonly unknown[], offset: number): NodeCredibility {
-  const held = credibilityPool.get(did);
-  if (held !== undefined && CREDIBILITY_COLUMNS.every((column, i) => held[column] === values[offset + i])) return held;
-  if (credibilityPool.size >= CREDIBILITY_POOL_LIMIT) credibilityPool.clear();
-  const row = Object.freeze(credibilityRow(values, offset));
-  credibilityPool.set(did, row);
-  return row;
-}
-
 const PAIR_COLUMNS = PAIR_ROW_FIELDS;
 const HOUR_COLUMNS = ['subjectDid', 'hour', ...HOUR_SUM_COLUMNS] as const;
 const CLIENT_COLUMNS = ['clientDid', ...CLIENT_SUM_COLUMNS] as const;
@@ -79,6 +60,25 @@ const clientRow = rowMaker<ClientRow>(CLIENT_COLUMNS);
 const agentPlatformRow = rowMaker<AgentPlatformRow>(AGENT_PLATFORM_COLUMNS);
 const platformRow = rowMaker<PlatformRow>(PLATFORM_COLUMNS);
 const credibilityRow = rowMaker<NodeCredibility>(CREDIBILITY_COLUMNS);
+
+/**
+ * One frozen object per counterparty's propagation row across loads, while its values stay the same. Each held agent
+ * had its own copy of every counterparty's row, so the rows a report reads were scattered over the whole population's
+ * copies (about 500,000 at 10,000 agents with 50 counterparties each, against 10,000 distinct rows); shared, they stay
+ * in the processor's cache, and a report computed about a fifth faster in a microbenchmark of the engine over such a
+ * population. A row is shared only when every column equals the one held (a new propagation run replaces it), and the
+ * pool starts over past its cap rather than grow without bound.
+ */
+const CREDIBILITY_POOL_LIMIT = 100_000;
+const credibilityPool = new Map<string, NodeCredibility>();
+function sharedCredibility(did: string, values: readonly unknown[], offset: number): NodeCredibility {
+  const held = credibilityPool.get(did);
+  if (held !== undefined && CREDIBILITY_COLUMNS.every((column, i) => held[column] === values[offset + i])) return held;
+  if (credibilityPool.size >= CREDIBILITY_POOL_LIMIT) credibilityPool.clear();
+  const row = Object.freeze(credibilityRow(values, offset));
+  credibilityPool.set(did, row);
+  return row;
+}
 
 /** What the caller already holds for a DID; `version: -1` means nothing. */
 export interface CachedVersion {
