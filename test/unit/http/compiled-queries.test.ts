@@ -1,5 +1,5 @@
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
-import { GraphQLScalarType } from 'graphql';
+import { GraphQLScalarType, Kind } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { compiledQueriesPlugin } from '../../../src/http/compiled-queries.ts';
 
@@ -15,16 +15,31 @@ const Code = new GraphQLScalarType({
   },
   serialize: (value) => value,
 });
+// Refuses literals while `refuseLiterals` is set: a document validated (and cached as valid) before the switch then
+// fails when graphql-jit compiles it, which reads its literal arguments at compile time.
+let refuseLiterals = false;
+const Tag = new GraphQLScalarType({
+  name: 'Tag',
+  parseLiteral(node) {
+    if (refuseLiterals || node.kind !== Kind.STRING) throw new TypeError('not a tag');
+    return node.value;
+  },
+  parseValue: (value) => value,
+  serialize: (value) => value,
+});
 const schema = createSchema({
   typeDefs: `
     scalar Code
-    type Query { a: Int!, twice(x: Int!): Int!, list(ids: [String!]!): [String!]!, broken: Int!, code(c: Code!): String! }
+    scalar Tag
+    type Query { a: Int!, twice(x: Int!): Int!, list(ids: [String!]!): [String!]!, broken: Int!, code(c: Code!): String!, tag(t: Tag!): String! }
     type Mutation { bump: Int! }
   `,
   resolvers: {
     Code,
+    Tag,
     Query: {
       code: (_: unknown, { c }: { c: string }) => c,
+      tag: (_: unknown, { t }: { t: string }) => t,
       a: () => 1,
       twice: (_: unknown, { x }: { x: number }) => 2 * x,
       list: (_: unknown, { ids }: { ids: string[] }) => ids.map((id) => id.toUpperCase()),
@@ -158,5 +173,34 @@ describe('compiled queries (graphql-jit)', () => {
     for (let x = 0; x < 20; x += 1) expect((await ask(compiled, { query: `{ twice(x: ${x}) }` })).body).toEqual({ data: { twice: 2 * x } });
     expect(seen).toEqual(Array.from({ length: 20 }, () => false));
     expect(compileErrors).toEqual([]);
+  });
+
+  it('answers a document graphql-jit could not compile with graphql-js, every time, and reports the failure once', async () => {
+    const compileErrors: string[] = [];
+    const seen: boolean[] = [];
+    const compiled = server(true, seen, compileErrors);
+    const plain = server(false);
+    const request = { query: '{ tag(t: "blue") a }' };
+    try {
+      // The first run validates the document (the verdict is cached) and executes it on graphql-js; on both servers,
+      // so that both answer the next run from a cached verdict.
+      for (const yoga of [compiled, plain]) expect((await ask(yoga, request)).body).toEqual({ data: { tag: 'blue', a: 1 } });
+      // The second run compiles it, and compiling reads the literal, which is now refused: graphql-js answers instead,
+      // exactly as a server without compiled queries does.
+      refuseLiterals = true;
+      const [jit, js] = [await ask(compiled, request), await ask(plain, request)];
+      expect(js.body.errors?.length).toBeGreaterThan(0);
+      expect(jit).toEqual(js);
+      expect(compileErrors).toHaveLength(1);
+      expect(compileErrors[0]).toMatch(/tag|Tag|blue/);
+      // graphql-jit keeps the failed compilation for this document: every later run must still reach graphql-js,
+      // which now answers it in full.
+      refuseLiterals = false;
+      for (let i = 0; i < 3; i += 1) expect(await ask(compiled, request)).toEqual({ status: 200, body: { data: { tag: 'blue', a: 1 } } });
+      expect(compileErrors).toHaveLength(1);
+      expect(seen).toEqual([false, false, false, false, false]);
+    } finally {
+      refuseLiterals = false;
+    }
   });
 });
