@@ -48,7 +48,7 @@ export async function waitFor(url: string, timeoutMs = 20_000): Promise<Response
  * The CLI in this process: `main(argv, io)` with its own stdout, stderr, stdin, environment and directory, so a test
  * pays no process start or cold compile. `env` is laid over this process's environment.
  */
-export async function runCliInProcess(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
+export async function runCliInProcess(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string; stderrIsTTY?: boolean } = {}): Promise<CliResult> {
   const { main } = await import('../../src/cli/main.ts');
   const collector = () => {
     let text = '';
@@ -62,6 +62,8 @@ export async function runCliInProcess(args: string[], options: { env?: Record<st
   };
   const stdout = collector();
   const stderr = collector();
+  // As a terminal shows it: commands that rewrite a progress line in place do so only on a terminal.
+  if (options.stderrIsTTY) Object.assign(stderr.stream, { isTTY: true });
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   let code: number;
   try {

@@ -6,14 +6,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCliInProcess, type CliResult } from '../helpers/cli.ts';
 import { testDatabaseKinds } from '../helpers/database.ts';
+import { receiptLines } from '../helpers/receipt-lines.ts';
 
 let dir: string;
 
 /** The CLI in this process (`main(argv, io)`), in `cwd`, with the embedded database under the temp dir. */
-function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+function cli(args: string[], options: { cwd?: string; env?: Record<string, string>; stderrIsTTY?: boolean } = {}): Promise<CliResult> {
   const env: Record<string, string | undefined> = { CREDENCE_DATA_DIR: path.join(dir, 'data'), CREDENCE_LOG_LEVEL: 'error', ...options.env };
   if (options.env?.DATABASE_URL === undefined) env.DATABASE_URL = undefined;
-  return runCliInProcess(args, { env, cwd: options.cwd ?? dir });
+  return runCliInProcess(args, { env, cwd: options.cwd ?? dir, ...(options.stderrIsTTY ? { stderrIsTTY: true } : {}) });
 }
 
 /** The real `bin/credence.js` in a child process: what an operator runs (one start-up per call, so used sparingly). */
@@ -122,6 +123,23 @@ describe('credence CLI', () => {
     const missing = await cli(['import', path.join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ENOENT');
+  }, 240_000);
+
+  it('import rewrites one progress line on a terminal, and writes no carriage returns into a log', async () => {
+    const file = path.join(dir, 'progress.jsonl');
+    await writeFile(file, `${receiptLines({ count: 30, seed: 11 }).join('\n')}\n`);
+    const env = { CREDENCE_DATA_DIR: path.join(dir, 'progress-data') };
+    const onTerminal = await cli(['import', file, '--batch', '10'], { env, stderrIsTTY: true });
+    expect(onTerminal.code).toBe(0);
+    // One update per committed batch of 10, rewritten in place, and the line closed before anything else is said.
+    expect(onTerminal.stderr.match(/\rimported \d+ of \d+ lines/g)).toHaveLength(3);
+    expect(onTerminal.stderr).toContain('\rimported 30 of 30 lines (0 already there, 0 rejected)\n');
+    // Into a file or a pipe (the same import again: every line a duplicate), a short import writes no progress at all.
+    const intoLog = await cli(['import', file, '--batch', '10'], { env });
+    expect(intoLog.code).toBe(0);
+    expect(JSON.parse(intoLog.stdout)).toMatchObject({ lines: 30, inserted: 0, duplicates: 30 });
+    expect(intoLog.stderr).not.toContain('\r');
+    expect(intoLog.stderr).not.toContain('imported');
   }, 240_000);
 });
 

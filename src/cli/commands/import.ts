@@ -48,13 +48,14 @@ Example:
       const started = performance.now();
       const batch = input.number('batch');
       const announcer = createTrustAnnouncer({ scoreDelta: config.webhooks.scoreDelta });
+      const progress = progressLine(input.io.stderr);
       const result = await importReceipts(database.db, stream, {
         now: new Date(),
         store: createReceiptStore({ receiptsStored: announcer.receiptsStored }),
         ...(batch !== undefined ? { batchSize: batch } : {}),
-        onProgress: (p) => input.io.stderr.write(`\rimported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`),
+        onProgress: progress.update,
       });
-      input.io.stderr.write('\n');
+      progress.end();
       input.print(JSON.stringify({ ...result, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }));
       for (const rejection of result.rejections) input.error(`line ${rejection.line}: ${rejection.reason}`);
       if (result.inserted + result.duplicates === 0) {
@@ -65,3 +66,33 @@ Example:
     });
   },
 });
+
+/** Seconds between progress lines when stderr is not a terminal (a log file or a pipe). */
+const LOGGED_PROGRESS_SECONDS = 10;
+
+/**
+ * Progress on stderr: on a terminal, one line rewritten in place after every batch; elsewhere (a log, a pipe), where
+ * a carriage return does not rewind, a whole line at most every LOGGED_PROGRESS_SECONDS, so a large import does not
+ * write one unbroken line of a hundred updates into the log and a short one writes none.
+ */
+function progressLine(stderr: NodeJS.WritableStream & { isTTY?: boolean }) {
+  const terminal = stderr.isTTY === true;
+  let written = false;
+  let lastLogged = performance.now();
+  const text = (p: { inserted: number; lines: number; duplicates: number; rejected: number }) =>
+    `imported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`;
+  return {
+    update(p: { inserted: number; lines: number; duplicates: number; rejected: number }) {
+      if (terminal) {
+        stderr.write(`\r${text(p)}`);
+        written = true;
+      } else if (performance.now() - lastLogged >= LOGGED_PROGRESS_SECONDS * 1000) {
+        lastLogged = performance.now();
+        stderr.write(`${text(p)}\n`);
+      }
+    },
+    end() {
+      if (written) stderr.write('\n');
+    },
+  };
+}
