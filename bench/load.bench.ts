@@ -21,7 +21,7 @@ import { signTaskReceipt } from '../src/client/signing.ts';
 import { didKeyFromPublicKey, generateEd25519KeyPair, type Ed25519KeyPair } from '../src/crypto/ed25519.ts';
 import { didWebFromUrl } from '../src/issuer/did-web.ts';
 import { childPids, pinLoadSide, planCpuPinning } from './cpu-pinning.ts';
-import { freshBenchDatabase } from './pg.ts';
+import { freshBenchDatabase, onInterrupt } from './pg.ts';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);
 const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? 500_000);
@@ -169,11 +169,13 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 
 const TRUST = 'query($did: String!) { trust(did: $did) { score tier confidence vector { E P B D R A C } flags { code } } }';
 const BATCH = 'query($dids: [String!]!) { trustBatch(dids: $dids) { did score tier } }';
+const TYPENAME = JSON.stringify({ query: '{ __typename }' });
 const CHECK = 'query($did: String!, $policy: TrustPolicyInput!) { checkTrust(did: $did, policy: $policy) { allowed reasons } }';
 const SUBMIT = `mutation($receipts: [ReceiptSubmissionInput!]!) { submitReceipts(receipts: $receipts) {
   ... on SubmitReceiptsPayload { results { __typename } } ... on Error { code } } }`;
 
 const work = await mkdtemp(join(tmpdir(), 'credence-load-'));
+onInterrupt(() => rm(work, { recursive: true, force: true }));
 const bench = await freshBenchDatabase();
 let server: ChildProcess | undefined;
 const pinning = WORKERS > 1 ? { plan: null, why: 'off (BENCH_WORKERS > 1: the workers share every CPU)' } : planCpuPinning();
@@ -214,6 +216,16 @@ try {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // An interrupted run skips `finally`: the server must stop, and PostgreSQL must not stay confined to the load
+  // generator's CPUs (`unpin` is set once pinned). Runs before the scratch database is dropped (registered earlier).
+  onInterrupt(async () => {
+    unpin();
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
+  });
   await waitReady(url, server);
   if (WORKERS > 1) {
     // /ready answers once worker 1 listens; the others start after it.
@@ -227,12 +239,6 @@ try {
   if (pinning.plan) {
     const pinned = await pinLoadSide(pinning.plan, bench.url);
     unpin = pinned.restore;
-    // An interrupted run skips `finally`: PostgreSQL must not stay confined to the load generator's CPUs.
-    process.once('SIGINT', () => {
-      unpin();
-      server?.kill('SIGTERM');
-      process.exit(130);
-    });
     console.log(`CPU pinning: ${pinned.summary} (BENCH_PIN=0 turns it off)`);
   } else {
     console.log(`CPU pinning: ${pinning.why}`);
@@ -245,6 +251,9 @@ try {
   const now = new Date();
   const writes: string[] = [];
   for (let r = 0; r < WRITE_REQUESTS; r += 1) {
+    // Signing takes seconds: a turn of the event loop between requests lets Ctrl-C's cleanup start (tsx kills a
+    // child whose event loop has not taken the signal within about 60 ms).
+    await new Promise((resolve) => setImmediate(resolve));
     const receipts = Array.from({ length: WRITE_BATCH }, () => {
       const subject = pick(agents);
       let counterparty = pick(agents);
@@ -292,10 +301,18 @@ try {
     },
     'submitReceipts(10)': { connections: 1, requests: [post(() => writes[writeIndex++ % writes.length]!)] },
   };
-  // BENCH_STREAMS=trust,checkTrust runs only the named streams (a diagnosis: what one stream costs the others); the
-  // targets below are for all four.
+  // Never in the default mix: `typename` is the cheapest GraphQL answer there is ({ __typename }: no resolver of ours,
+  // no database, no engine), the floor a read through the GraphQL server cannot go below on this stack.
+  const diagnosticStreams = {
+    typename: { connections: 8, requests: [post(() => TYPENAME)] },
+  };
+  const everyStream = { ...allStreams, ...diagnosticStreams };
+  // BENCH_STREAMS=trust,checkTrust runs only the named streams (a diagnosis: what one stream costs the others, or
+  // BENCH_STREAMS=typename for the floor); the targets below are for the four of the default mix.
   const only = process.env.BENCH_STREAMS?.split(',').map((name) => name.trim());
-  const streams = Object.fromEntries(Object.entries(allStreams).filter(([name]) => !only || only.some((wanted) => name === wanted || name.startsWith(`${wanted}(`)))) as Partial<typeof allStreams>;
+  const streams = Object.fromEntries(
+    Object.entries(only ? everyStream : allStreams).filter(([name]) => !only || only.some((wanted) => name === wanted || name.startsWith(`${wanted}(`))),
+  ) as Partial<typeof everyStream>;
 
   // A serving instance has read its agents before: without this, 20 s of reads over 10,000 agents are mostly first
   // reads, and the run measures loading aggregates rather than answering warm reads. BENCH_WARM=0 skips it.
@@ -357,7 +374,7 @@ try {
   console.log('| operation | connections | requests | req/s | p50 ms | p99 ms | non-2xx | errors | error answers |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, r] of results) {
-    const connections = allStreams[name as keyof typeof allStreams].connections;
+    const connections = everyStream[name as keyof typeof everyStream].connections;
     console.log(
       `| ${name} | ${connections} | ${r.requests.total} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${r.errors + r.timeouts} | ${failedAnswers.get(name) ?? 0} |`,
     );
