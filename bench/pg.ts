@@ -20,6 +20,10 @@ export function onInterrupt(cleanup: () => unknown): () => void {
     const handler = async () => {
       if (interrupted) return;
       interrupted = true;
+      // What the run was doing fails now (its server is going away): that failure must not end the process with
+      // code 1 before the cleanups have run.
+      process.on('uncaughtException', () => undefined);
+      process.on('unhandledRejection', () => undefined);
       setTimeout(() => process.exit(130), INTERRUPT_CLEANUP_MS).unref();
       for (const run of [...interruptCleanups].reverse()) {
         try {
