@@ -20,6 +20,7 @@ import { mintAuthToken } from '../src/auth/mint-token.ts';
 import { signTaskReceipt } from '../src/client/signing.ts';
 import { didKeyFromPublicKey, generateEd25519KeyPair, type Ed25519KeyPair } from '../src/crypto/ed25519.ts';
 import { didWebFromUrl } from '../src/issuer/did-web.ts';
+import { buildState } from '../scripts/build-state.mjs';
 import { childPids, pinLoadSide, planCpuPinning } from './cpu-pinning.ts';
 import { freshBenchDatabase, onInterrupt } from './pg.ts';
 
@@ -193,6 +194,9 @@ try {
   started = performance.now();
   await run(['recompute'], env);
   console.log(`credence recompute (one propagation run): ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  // bin/credence.js runs dist/ only when it is a fresh build; otherwise the TypeScript through tsx, which is slower and
+  // not what is deployed (`npm run bench:load` builds first).
+  console.log(`server code: ${buildState().fresh ? 'dist/ (a fresh build of the sources)' : 'the TypeScript sources through tsx: dist/ is missing or stale (npm run build), so these numbers are not those of a build'}`);
 
   const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -70,6 +70,7 @@ describe.skipIf(!ADMIN_URL)('npm run bench:load, scaled down (PostgreSQL)', () =
     const { code, output } = await runBench({});
     expect(code, output).toBe(0);
     expect(output).toContain('CPU pinning: off (BENCH_PIN=0)');
+    expect(output).toMatch(/server code: (dist\/ \(a fresh build of the sources\)|the TypeScript sources through tsx)/);
     for (const operation of ['trust(did)', 'trustBatch(100)', 'checkTrust', 'submitReceipts(10)', 'GET /health alone (ceiling)']) {
       const result = row(output, operation);
       expect(result.requests, operation).toBeGreaterThan(0);
