@@ -72,13 +72,14 @@ const LOGGED_PROGRESS_SECONDS = 10;
 
 /**
  * Progress on stderr: on a terminal, one line rewritten in place after every batch; elsewhere (a log, a pipe), where
- * a carriage return does not rewind, a whole line at most every LOGGED_PROGRESS_SECONDS, so a large import does not
- * write one unbroken line of a hundred updates into the log and a short one writes none.
+ * a carriage return does not rewind, a whole line for the first committed batch (the import is under way: what a
+ * supervisor, or the crash tests, wait for) and then at most one every LOGGED_PROGRESS_SECONDS, so a large import does
+ * not write one unbroken line of a hundred updates into the log.
  */
 function progressLine(stderr: NodeJS.WritableStream & { isTTY?: boolean }) {
   const terminal = stderr.isTTY === true;
   let written = false;
-  let lastLogged = performance.now();
+  let lastLogged = Number.NEGATIVE_INFINITY;
   const text = (p: { inserted: number; lines: number; duplicates: number; rejected: number }) =>
     `imported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`;
   return {
