@@ -175,6 +175,14 @@ const CHECK = 'query($did: String!, $policy: TrustPolicyInput!) { checkTrust(did
 const SUBMIT = `mutation($receipts: [ReceiptSubmissionInput!]!) { submitReceipts(receipts: $receipts) {
   ... on SubmitReceiptsPayload { results { __typename } } ... on Error { code } } }`;
 
+/** SIGTERM to the server, and its exit awaited (at most `withinMs`, when given). */
+async function stopServer(withinMs?: number): Promise<void> {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server!.once('exit', resolve));
+  server.kill('SIGTERM');
+  await (withinMs === undefined ? exited : Promise.race([exited, new Promise((resolve) => setTimeout(resolve, withinMs))]));
+}
+
 const work = await mkdtemp(join(tmpdir(), 'credence-load-'));
 onInterrupt(() => rm(work, { recursive: true, force: true }));
 const bench = await freshBenchDatabase();
@@ -224,11 +232,7 @@ try {
   // generator's CPUs (`unpin` is set once pinned). Runs before the scratch database is dropped (registered earlier).
   onInterrupt(async () => {
     unpin();
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    }
+    await stopServer(10_000);
   });
   await waitReady(url, server);
   if (WORKERS > 1) {
@@ -421,8 +425,7 @@ try {
   if (!receiptsAfter.trust) throw new Error('server stopped answering');
 } finally {
   unpin();
-  server?.kill('SIGTERM');
-  if (server && server.exitCode === null) await new Promise((r) => server!.once('exit', r));
+  await stopServer();
   await bench.drop();
   await rm(work, { recursive: true, force: true });
 }

@@ -89,6 +89,16 @@ describe.skipIf(!ADMIN_URL)('npm run bench:load, scaled down (PostgreSQL)', () =
     expect(await benchDatabases()).toEqual(databasesBefore);
   }, 180_000);
 
+  it('BENCH_STREAMS=typename runs only the { __typename } floor, and judges no targets on it', async () => {
+    const { code, output } = await runBench('load', { env: { ...SMALL, BENCH_STREAMS: 'typename' } });
+    expect(code, output).toBe(0);
+    const floor = row(output, 'typename');
+    expect(floor.requests).toBeGreaterThan(0);
+    expect(floor).toMatchObject({ non2xx: 0, errors: 0, errorAnswers: 0 });
+    expect(output).not.toMatch(/^\| trust\(did\) \|/m);
+    expect(output).toContain('targets not judged');
+  }, 180_000);
+
   it('interrupted with SIGINT, it stops its server and leaves no scratch database or directory behind', async () => {
     const databasesBefore = await benchDatabases();
     const directoriesBefore = await loadDirectories();

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { loadConfig } from '../../config.ts';
 import { withDatabase } from '../with-database.ts';
-import { importReceipts } from '../../receipts/import.ts';
+import { importReceipts, type ImportProgress } from '../../receipts/import.ts';
 import { createReceiptStore } from '../../receipts/receipt-store.ts';
 import { createTrustAnnouncer } from '../../webhooks/trust-announcer.ts';
 import { ACTION_CATEGORIES, OUTCOMES } from '../../receipts/payload-schemas.ts';
@@ -80,10 +80,9 @@ function progressLine(stderr: NodeJS.WritableStream & { isTTY?: boolean }) {
   const terminal = stderr.isTTY === true;
   let written = false;
   let lastLogged = Number.NEGATIVE_INFINITY;
-  const text = (p: { inserted: number; lines: number; duplicates: number; rejected: number }) =>
-    `imported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`;
+  const text = (p: ImportProgress) => `imported ${p.inserted} of ${p.lines} lines (${p.duplicates} already there, ${p.rejected} rejected)`;
   return {
-    update(p: { inserted: number; lines: number; duplicates: number; rejected: number }) {
+    update(p: ImportProgress) {
       if (terminal) {
         stderr.write(`\r${text(p)}`);
         written = true;
