@@ -13,7 +13,8 @@ import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, r
 import { validationCachePlugin } from './http/validation-cache.ts';
 import { corsPlugin } from './http/cors.ts';
 import { httpCachePlugin } from './http/http-cache.ts';
-import { compiledQueriesPlugin } from './http/compiled-queries.ts';
+import { CompiledQueries, compiledQueriesPlugin } from './http/compiled-queries.ts';
+import { knownQueryPathPlugin } from './http/known-query-path.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
 import { createProfileService } from './web/profile/profile.service.ts';
 import type { TrustReportSource } from './credentials/credential.service.ts';
@@ -90,6 +91,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(deps.readDatabase ? { databaseReads: () => reads.stats() } : {}),
     // Called at scrape time only, once the services below exist.
     trustReads: () => services.trust.cacheStats(),
+    knownQueries: () => knownQueryPath?.stats() ?? { answered: 0, handedOn: 0 },
   });
   // Listings, profiles and badges read through this: the replica inside public requests, else the primary.
   const publicReads = publicReadHandle(reads);
@@ -142,6 +144,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pages: { profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl },
   });
 
+  /** The request's context: yoga's, and the known-query path's for the same request. */
+  const contextFor = (request: Request, serverContext: unknown) =>
+    createRequestContext(contextDeps, request.headers.get('authorization'), clientAddress(request, serverContext, deps.config.trustProxy));
+  // Queries compiled by graphql-jit, kept by their text; the known-query path answers those already served.
+  const compiledQueries = new CompiledQueries();
+  // Not with tracing on, like compiled queries: resolver spans come from graphql-js's executor.
+  const knownQueryPath = deps.tracing
+    ? undefined
+    : knownQueryPathPlugin({
+        queries: compiledQueries,
+        maxBodyBytes: deps.config.maxBodyBytes,
+        // Yoga's context also holds the server context (req, res, waitUntil), which no resolver reads; copying it cost
+        // more than the rest of the context together.
+        context: (request, serverContext, params) => Object.assign(contextFor(request, serverContext), { request, params }),
+      });
+
   const graphiql = graphiqlPage();
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
@@ -158,8 +176,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Parsed documents are still cached by yoga; validation results by validationCachePlugin (see there why).
     parserAndValidationCache: { validationCache: false },
     logging: yogaLogger(logger),
-    context: (initial) =>
-      createRequestContext(contextDeps, initial.request.headers.get('authorization'), clientAddress(initial.request, initial, deps.config.trustProxy)),
+    context: (initial) => contextFor(initial.request, initial),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
@@ -167,6 +184,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           const graphQLError = error instanceof GraphQLError ? error : undefined;
           return new GraphQLError(original.message, {
             nodes: graphQLError?.nodes ?? null,
+            // A compiled query's errors carry their source positions, not nodes (compiled-queries.ts): kept, so its
+            // answers have the same locations as graphql-js's.
+            ...(graphQLError?.nodes ? {} : { source: graphQLError?.source ?? null, positions: graphQLError?.positions ?? null }),
             path: graphQLError?.path ?? null,
             extensions: { code: original.code },
           });
@@ -211,6 +231,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       routerPlugin(router, { maxBodyBytes: deps.config.maxBodyBytes }),
       bodyLimitPlugin(deps.config.maxBodyBytes),
       // graphql-sse at /graphql/stream (single-connection and distinct-connections modes), under the same caps.
+      // Known queries (already parsed, validated, compiled and answered) run here, skipping yoga's GraphQL handling;
+      // every hook above still applies.
+      ...(knownQueryPath ? [knownQueryPath] : []),
       ...graphqlSsePlugins({ streams: contextDeps.streams, maxBodyBytes: deps.config.maxBodyBytes, trustProxy: deps.config.trustProxy }),
       // MCP over Streamable HTTP: tools over the same services and per-request context as /graphql.
       mcpRoutePlugin({ context: (authorization) => createRequestContext(contextDeps, authorization), maxBodyBytes: deps.config.maxBodyBytes, logger }),
@@ -223,7 +246,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // measured"). Not with tracing on: resolver spans come from graphql-js's executor.
       ...(deps.tracing
         ? []
-        : [compiledQueriesPlugin({ onCompileError: (message) => logger.warn('query not compiled; graphql-js answers it instead', { error: message }) })]),
+        : [compiledQueriesPlugin({ queries: compiledQueries, onCompileError: (message) => logger.warn('query not compiled; graphql-js answers it instead', { error: message }) })]),
       // Last: it must see the rules the plugins above added.
       validationCachePlugin(),
     ],

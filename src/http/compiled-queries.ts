@@ -22,9 +22,60 @@
 // Field errors from compiled code carry their locations but not the AST nodes, and yoga rebuilds errors from nodes or
 // source positions, so they are rebuilt here as graphql-js errors with source positions: clients see the same
 // `locations` as before.
-import { useGraphQlJit } from '@envelop/graphql-jit';
+import { documentStringMap } from '@envelop/core';
+import { useGraphQlJit, type JITCache } from '@envelop/graphql-jit';
 import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode, type Source } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/** Compiled documents kept by their text; the oldest goes first. */
+const MAX_COMPILED_DOCUMENTS = 1_000;
+/** Longer documents still run compiled, but are not kept by their text (about 10 MB at most in all). */
+const MAX_KEPT_LENGTH = 10_000;
+
+type JITCacheEntry = Parameters<JITCache['set']>[1];
+
+/** A query that has run compiled through the whole pipeline, and answered without errors. */
+export interface ServedQuery {
+  operation: OperationDefinitionNode;
+  compiled: CompiledQuery;
+}
+
+/**
+ * Compiled queries by document text: graphql-jit's cache (so a document parsed anew after the parser cache dropped
+ * it is not compiled again), and the queries known to have been served by the whole pipeline, which
+ * known-query-path.ts answers without it. Bounded: the oldest document goes first.
+ */
+export class CompiledQueries {
+  private readonly compiled = new Map<string, JITCacheEntry>();
+  private readonly served = new Map<string, ServedQuery>();
+
+  /** graphql-jit's cache by document text (its `cache` option). */
+  readonly jitCache: JITCache = {
+    get: (text) => this.compiled.get(text),
+    set: (text, entry) => {
+      if (text.length > MAX_KEPT_LENGTH) return;
+      if (this.compiled.size >= MAX_COMPILED_DOCUMENTS && !this.compiled.has(text)) {
+        const oldest = this.compiled.keys().next().value!;
+        this.compiled.delete(oldest);
+        this.served.delete(oldest);
+      }
+      this.compiled.set(text, entry);
+    },
+  };
+
+  /** Records that `text`, a document of one query, was answered by its compiled form without errors. */
+  servedCompiled(text: string, operation: OperationDefinitionNode): void {
+    if (this.served.has(text)) return;
+    const entry = this.compiled.get(text);
+    if (entry !== undefined && isCompiledQuery(entry as CompiledQuery)) this.served.set(text, { operation, compiled: entry as CompiledQuery });
+  }
+
+  /** The served query whose document is exactly `text`, if any. */
+  find(text: string): ServedQuery | undefined {
+    return this.served.get(text);
+  }
+}
 
 interface DocumentSeen {
   /** The document's only operation when that is a query, else null. */
@@ -34,9 +85,9 @@ interface DocumentSeen {
 }
 
 /** What is known of a parsed document, counting this execution. */
-function documentRuns(): (document: DocumentNode) => DocumentSeen {
+function documentRuns(): ((document: DocumentNode) => DocumentSeen) & { known(document: DocumentNode): OperationDefinitionNode | null } {
   const known = new WeakMap<DocumentNode, DocumentSeen>();
-  return (document) => {
+  const count = (document: DocumentNode) => {
     let seen = known.get(document);
     if (seen === undefined) {
       const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
@@ -47,6 +98,8 @@ function documentRuns(): (document: DocumentNode) => DocumentSeen {
     if (seen.runs < 2) seen.runs += 1;
     return seen;
   };
+  /** The document's only operation when that is a query, without counting a run. */
+  return Object.assign(count, { known: (document: DocumentNode) => known.get(document)?.query ?? null });
 }
 
 /** The offset in `body` of a 1-based line and column (graphql-js counts lines after \r\n, \n or \r). */
@@ -91,16 +144,21 @@ function orElse(compiled: Executor, fallback: Executor): Executor {
   };
 }
 
-export function compiledQueriesPlugin(options: { onCompileError?: (message: string) => void } = {}): Plugin {
+export function compiledQueriesPlugin(options: { onCompileError?: (message: string) => void; queries?: CompiledQueries } = {}): Plugin {
   const runsOf = documentRuns();
+  const queries = options.queries ?? new CompiledQueries();
   const jit = useGraphQlJit(
     {},
     {
       enableIf: (args) => {
         const { query, runs } = runsOf(args.document);
         if (query === null || runs < 2) return false;
-        return args.operationName === undefined || args.operationName === null || args.operationName === query.name?.value;
+        if (args.operationName !== undefined && args.operationName !== null && args.operationName !== query.name?.value) return false;
+        // graphql-jit keeps compiled documents by the text envelop knows them by; yoga's parser does not tell it.
+        if (args.document.loc && !documentStringMap.has(args.document)) documentStringMap.set(args.document, args.document.loc.source.body);
+        return true;
       },
+      cache: queries.jitCache,
       onError: (result) => options.onCompileError?.(result.errors?.map((error) => error.message).join('; ') ?? 'unknown'),
     },
   ) as Plugin;
@@ -110,9 +168,14 @@ export function compiledQueriesPlugin(options: { onCompileError?: (message: stri
       const source = payload.args.document.loc?.source;
       const done = {
         onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: never) => void }) {
-          const single = result as { errors?: readonly GraphQLError[]; stringify?: unknown };
+          const single = result as { data?: unknown; errors?: readonly GraphQLError[]; stringify?: unknown };
           // Only compiled answers carry graphql-jit's serializer; graphql-js's errors are left as they are.
-          if (typeof single.stringify !== 'function' || !single.errors?.length) return;
+          if (typeof single.stringify !== 'function') return;
+          if (!single.errors?.length) {
+            const query = runsOf.known(payload.args.document);
+            if (source && query && single.data) queries.servedCompiled(source.body, query);
+            return;
+          }
           setResult({ ...single, errors: single.errors.map((error) => asGraphQLError(error, source)) } as never);
         },
       };

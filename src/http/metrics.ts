@@ -27,6 +27,8 @@ export interface MetricsOptions {
   databaseReads?: () => ReadRouterStats;
   /** Read at scrape time: trust reads answered from memory and from the database, and memory resyncs. */
   trustReads?: () => { memoryReads: number; databaseReads: number; resyncs: number; refreshes: number; catchUps: number };
+  /** Read at scrape time: GraphQL POSTs the known-query path answered, and those it handed on to yoga. */
+  knownQueries?: () => { answered: number; handedOn: number };
   /** Process metrics (CPU, memory, event loop, GC); on unless turned off. */
   processMetrics?: boolean;
 }
@@ -163,6 +165,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       'Catch-up queries sent on the change listener; each read from memory waits for one, shared with the reads that asked before it left.',
       null,
       () => trustReads().catchUps,
+    );
+  }
+
+  if (options.knownQueries) {
+    const knownQueries = options.knownQueries;
+    countedAtScrape(
+      registry,
+      'credence_graphql_known_query_requests_total',
+      'Public GraphQL POSTs of a document already served, by outcome: answered on the known-query path, or handed on to the full pipeline (an answer with errors).',
+      'outcome',
+      () => {
+        const stats = knownQueries();
+        return { answered: stats.answered, handed_on: stats.handedOn };
+      },
     );
   }
 

@@ -67,26 +67,31 @@ export interface ObservabilityDeps {
   metrics: Metrics;
 }
 
-export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
-  const states = new WeakMap<Request, RequestState>();
-  const stateOf = (request: Request): RequestState => {
-    let state = states.get(request);
-    if (!state) {
-      state = { id: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)), started: performance.now(), errors: false };
-      states.set(request, state);
-    }
-    return state;
-  };
+// One state per request object; a request is handled by one app, so the apps of one process can share the map.
+const states = new WeakMap<Request, RequestState>();
+function stateOf(request: Request): RequestState {
+  let state = states.get(request);
+  if (!state) {
+    state = { id: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)), started: performance.now(), errors: false };
+    states.set(request, state);
+  }
+  return state;
+}
 
-  /** Labels the request's log line and metrics with the operation actually executed or subscribed. */
-  const recordOperation = (args: { contextValue: unknown; document: unknown; operationName?: string | null }) => {
+/** Labels the request's log line and metrics with the operation it runs (also for the known-query path). */
+export function recordOperation(request: Request, operation: OperationDefinitionNode): void {
+  const state = stateOf(request);
+  state.operation = operationLabel(operation);
+  state.type = operation.operation;
+}
+
+export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
+  /** The operation actually executed or subscribed. */
+  const recordExecuted = (args: { contextValue: unknown; document: unknown; operationName?: string | null }) => {
     const request = (args.contextValue as { request?: Request }).request;
     if (!request) return;
     const operation = getOperationAST(args.document as DocumentNode, args.operationName ?? undefined);
-    if (!operation) return;
-    const state = stateOf(request);
-    state.operation = operationLabel(operation);
-    state.type = operation.operation;
+    if (operation) recordOperation(request, operation);
   };
 
   return {
@@ -105,10 +110,10 @@ export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
       }
     },
     onExecute({ args }) {
-      recordOperation(args);
+      recordExecuted(args);
     },
     onSubscribe({ args }) {
-      recordOperation(args);
+      recordExecuted(args);
     },
     onExecutionResult({ result, request }) {
       if (result && !(Symbol.asyncIterator in result) && (result.errors?.length ?? 0) > 0) stateOf(request).errors = true;

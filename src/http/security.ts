@@ -227,6 +227,24 @@ export function bodyLimitPlugin(limit: number): Plugin {
   };
 }
 
+const graphqlBodies = new WeakMap<Request, Promise<string>>();
+
+/**
+ * A GraphQL request's body, read once through the capped reader: the known-query path (known-query-path.ts) reads it
+ * first, and a request it leaves to yoga is parsed here from the same text (or answers the same refusal).
+ */
+export function graphqlBody(request: Request, limit: number): Promise<string> {
+  let body = graphqlBodies.get(request);
+  if (body === undefined) {
+    body = readBodyWithin(request, limit, () => badRequest(`request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE', 413));
+    // A reader that gives up on the request (the known-query path, for a body that is too large) must not leave
+    // the rejection unhandled; the parser's own await still sees it.
+    body.catch(() => undefined);
+    graphqlBodies.set(request, body);
+  }
+  return body;
+}
+
 /**
  * Every GraphQL request's parameters, read here and nowhere else (yoga's own parsers are replaced for every method
  * and content type), so every body goes through the capped reader:
@@ -238,8 +256,7 @@ export function bodyLimitPlugin(limit: number): Plugin {
  * Malformed `variables` or `extensions` answer 400 BAD_REQUEST, never an internal error.
  */
 export function requestParserPlugin(limit: number): Plugin {
-  const tooLarge = () => badRequest(`request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE', 413);
-  const read = (request: Request) => readBodyWithin(request, limit, tooLarge);
+  const read = (request: Request) => graphqlBody(request, limit);
   return {
     onRequestParse({ request, url, setRequestParser }) {
       if (request.method === 'GET') {

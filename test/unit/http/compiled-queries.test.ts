@@ -1,7 +1,7 @@
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { GraphQLScalarType, Kind } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { compiledQueriesPlugin } from '../../../src/http/compiled-queries.ts';
+import { CompiledQueries, compiledQueriesPlugin } from '../../../src/http/compiled-queries.ts';
 
 let counter = 0;
 // Counts its coercions of variable values, and refuses "bad".
@@ -202,5 +202,38 @@ describe('compiled queries (graphql-jit)', () => {
     } finally {
       refuseLiterals = false;
     }
+  });
+
+  it('keeps a query served compiled without errors by its text, and no other', async () => {
+    const queries = new CompiledQueries();
+    const yoga = createYoga({ schema, plugins: [compiledQueriesPlugin({ queries })], logging: false, maskedErrors: false });
+    const served = 'query Twice($x: Int!) { twice(x: $x) }';
+    for (let i = 0; i < 2; i += 1) expect((await ask(yoga, { query: served, variables: { x: 2 } })).body).toEqual({ data: { twice: 4 } });
+    const found = queries.find(served);
+    expect(found?.operation.name?.value).toBe('Twice');
+    expect(found?.compiled.query(undefined, {}, { x: 5 })).toMatchObject({ data: { twice: 10 } });
+    // Not: a document seen once, one whose compiled answer had errors, a mutation, and a document of two operations.
+    const once = '{ a }';
+    await ask(yoga, { query: once });
+    const failing = '{ broken }';
+    const mutation = 'mutation { bump }';
+    const two = 'query A { a } query B { a }';
+    for (let i = 0; i < 3; i += 1) {
+      await ask(yoga, { query: failing });
+      await ask(yoga, { query: mutation });
+      await ask(yoga, { query: two, operationName: 'A' });
+    }
+    for (const text of [once, failing, mutation, two]) expect(queries.find(text)).toBeUndefined();
+  });
+
+  it('keeps at most 1,000 documents by text, dropping the oldest, and none longer than 10,000 characters', () => {
+    const queries = new CompiledQueries();
+    const entry = { query: () => ({ data: {} }), stringify: JSON.stringify } as never;
+    queries.jitCache.set('x'.repeat(10_001), entry);
+    expect(queries.jitCache.get('x'.repeat(10_001))).toBeUndefined();
+    for (let i = 0; i < 1_001; i += 1) queries.jitCache.set(`{ a } # ${i}`, entry);
+    expect(queries.jitCache.get('{ a } # 0')).toBeUndefined();
+    expect(queries.jitCache.get('{ a } # 1')).toBe(entry);
+    expect(queries.jitCache.get('{ a } # 1000')).toBe(entry);
   });
 });

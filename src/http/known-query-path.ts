@@ -1,0 +1,119 @@
+// Known queries, answered ahead of yoga's GraphQL handling. A public read (a POST of JSON to /graphql, no bearer
+// token) whose document is exactly one that has already been parsed, validated, compiled and answered without errors
+// through the whole pipeline runs its compiled form at once: no parameter hooks, no parse or validation lookups, no
+// envelop orchestration, no result-processor negotiation. Those were most of a warm read's cost once the engine
+// answered from memory (docs/operations.md, "Load and latency, measured").
+//
+// What still applies, because it runs before this plugin or around it: request ids, the log line and metrics
+// (observability.ts, told the operation here), read routing, CORS, rate limits, the body limit, and every response
+// hook. What this path may skip, because it depends on the document alone and the document passed it before:
+// nesting, armor and validation rules. What depends on the request is checked here: the variables must carry no NUL
+// (nulCharacterPlugin) and coerce (the compiled query's own coercion; an answer with errors is never sent from here).
+//
+// Anything else is left to yoga, unchanged: another content type or Accept, a token, extensions (hashed queries), a
+// batch, an unknown document, or an answer with errors, which yoga computes again (a query has no effect beyond its
+// answer). Such a request is parsed from the body read here (security.ts, graphqlBody).
+import type { OperationDefinitionNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { containsNul, parseJsonBody } from './body.ts';
+import type { CompiledQueries } from './compiled-queries.ts';
+import { recordOperation } from './observability.ts';
+import { requestPath } from './request-path.ts';
+import { graphqlBody, mediaType } from './security.ts';
+
+/** A GraphQL request's parameters, as yoga hands them to the context. */
+export interface KnownQueryParams {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+export interface KnownQueryPathDeps {
+  queries: CompiledQueries;
+  maxBodyBytes: number;
+  /** The context yoga builds for the same request (app.ts makes both from one function). */
+  context(request: Request, serverContext: Record<string, unknown>, params: KnownQueryParams): object;
+}
+
+const JSON_TYPES = new Set(['application/json', 'application/graphql+json']);
+
+/**
+ * The media type yoga answers a successful query with, for the Accept headers this path takes; null for any other
+ * (yoga negotiates those). Without Accept, or with any type, yoga's last matching processor is application/json.
+ */
+export function answerMediaType(accept: string | null): string | null {
+  if (accept === null) return 'application/json';
+  switch (accept.trim().toLowerCase()) {
+    case '*/*':
+    case 'application/json':
+      return 'application/json';
+    case 'application/graphql-response+json':
+      return 'application/graphql-response+json';
+    default:
+      return null;
+  }
+}
+
+/** The parameters of a JSON body when they are exactly a known query's, else null. */
+function knownParams(text: string, queries: CompiledQueries): { params: KnownQueryParams; served: NonNullable<ReturnType<CompiledQueries['find']>> } | null {
+  let body: unknown;
+  try {
+    body = parseJsonBody(text, { refuseNul: false });
+  } catch {
+    return null;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+  for (const key in body) if (key !== 'query' && key !== 'variables' && key !== 'operationName') return null;
+  const { query, variables, operationName } = body as Record<string, unknown>;
+  if (typeof query !== 'string') return null;
+  const served = queries.find(query);
+  if (served === undefined) return null;
+  if (operationName !== undefined && operationName !== null && operationName !== nameOf(served.operation)) return null;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  if (containsNul(variables)) return null;
+  return { params: { query, variables: variables as KnownQueryParams['variables'], operationName: operationName as string | null | undefined }, served };
+}
+
+const nameOf = (operation: OperationDefinitionNode) => operation.name?.value;
+
+/** Requests of a known document: answered here, or handed on to yoga (an answer with errors). */
+export interface KnownQueryStats {
+  answered: number;
+  handedOn: number;
+}
+
+export function knownQueryPathPlugin(deps: KnownQueryPathDeps): Plugin & { stats(): KnownQueryStats } {
+  const stats: KnownQueryStats = { answered: 0, handedOn: 0 };
+  return {
+    stats: () => ({ ...stats }),
+    onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      if (request.method !== 'POST' || request.headers.has('authorization') || requestPath(request) !== '/graphql') return undefined;
+      const type = mediaType(request);
+      if (type === null || !JSON_TYPES.has(type)) return undefined;
+      const answerType = answerMediaType(request.headers.get('accept'));
+      if (answerType === null) return undefined;
+      return graphqlBody(request, deps.maxBodyBytes).then(
+        async (text) => {
+          const known = knownParams(text, deps.queries);
+          if (known === null) return;
+          const context = deps.context(request, serverContext as Record<string, unknown>, known.params);
+          recordOperation(request, known.served.operation);
+          const result = await known.served.compiled.query(undefined, context, known.params.variables as Record<string, unknown>);
+          if (result.errors?.length || result.data === undefined || result.data === null) {
+            stats.handedOn += 1;
+            return;
+          }
+          stats.answered += 1;
+          endResponse(
+            new fetchAPI.Response(known.served.compiled.stringify(result), {
+              status: 200,
+              headers: { 'Content-Type': `${answerType}; charset=utf-8` },
+            }),
+          );
+        },
+        // A body that cannot be read (too large, cut off) is yoga's to answer: its parser awaits the same read.
+        () => undefined,
+      );
+    },
+  };
+}
