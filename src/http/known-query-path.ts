@@ -36,22 +36,32 @@ export interface KnownQueryPathDeps {
 }
 
 const JSON_TYPES = new Set(['application/json', 'application/graphql+json']);
+/** The media types of yoga's processor for single results, in its order. */
+const JSON_ANSWER_TYPES = ['application/graphql-response+json', 'application/json'] as const;
+
+/** Yoga's media-type match: a `*` half of the requested type matches anything. */
+function matchesMediaType(requested: string, offered: string): boolean {
+  const [requestedKind, requestedSubtype] = requested.split('/');
+  const [kind, subtype] = offered.split('/');
+  return (requestedKind === '*' || requestedKind === kind) && (requestedSubtype === '*' || requestedSubtype === subtype);
+}
 
 /**
- * The media type yoga answers a successful query with, for the Accept headers this path takes; null for any other
- * (yoga negotiates those). Without Accept, or with any type, yoga's last matching processor is application/json.
+ * The media type yoga answers a query's result with for this Accept header, or null when yoga would answer with
+ * another processor (an event stream, multipart) or 406. Yoga's rule, step for step: the listed types in reverse
+ * order, those with a charset other than UTF-8 skipped, no q-values; of the JSON types, the last match wins.
  */
 export function answerMediaType(accept: string | null): string | null {
-  if (accept === null) return 'application/json';
-  switch (accept.trim().toLowerCase()) {
-    case '*/*':
-    case 'application/json':
-      return 'application/json';
-    case 'application/graphql-response+json':
-      return 'application/graphql-response+json';
-    default:
-      return null;
+  let chosen: string | null = null;
+  const asked = (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',').reverse();
+  for (const entry of asked) {
+    const [type, ...parameters] = entry.split(';');
+    if (type === undefined) continue;
+    const charset = parameters.find((parameter) => parameter.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    for (const candidate of JSON_ANSWER_TYPES) if (matchesMediaType(type, candidate)) chosen = candidate;
   }
+  return chosen;
 }
 
 /** The parameters of a JSON body when they are exactly a known query's, else null. */

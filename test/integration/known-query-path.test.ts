@@ -65,7 +65,16 @@ describe('known-query path (embedded database)', () => {
       [CHECK, { did: scene.agent.did, policy: { minTier: 'C', maxDisputeRate: 0.1 } }],
       [SERVICE, {}],
     ];
-    const accepts: Array<Record<string, string>> = [{}, { accept: '*/*' }, { accept: 'application/json' }, { accept: 'application/graphql-response+json' }];
+    const accepts: Array<Record<string, string>> = [
+      {},
+      { accept: '*/*' },
+      { accept: 'application/json' },
+      { accept: 'application/graphql-response+json' },
+      { accept: 'application/graphql-response+json, application/json;q=0.9' },
+      { accept: 'application/json; charset=utf-8' },
+      { accept: 'text/html, application/*' },
+      { accept: 'application/json, text/event-stream' },
+    ];
     for (const [query, variables] of operations) {
       for (const accept of accepts) {
         const body = { query: fresh(query), variables };
@@ -103,6 +112,8 @@ describe('known-query path (embedded database)', () => {
       { name: 'a body that is not JSON', body: (q) => `{"query": ${JSON.stringify(q)}, "variables": ` },
       { name: 'an Accept it does not take', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'text/event-stream' } },
       { name: 'another charset', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'application/json; charset=latin1' } },
+      { name: 'multipart', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'multipart/mixed' } },
+      { name: 'nothing acceptable', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'text/html' } },
     ];
     for (const each of cases) {
       const before = await knownQueryCounts();
