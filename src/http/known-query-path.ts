@@ -106,10 +106,15 @@ export function knownQueryPathPlugin(deps: KnownQueryPathDeps): Plugin & { stats
         async (text) => {
           const known = knownParams(text, deps.queries);
           if (known === null) return;
-          const context = deps.context(request, serverContext as Record<string, unknown>, known.params);
           recordOperation(request, known.served.operation);
-          const result = await known.served.compiled.query(undefined, context, known.params.variables as Record<string, unknown>);
-          if (result.errors?.length || result.data === undefined || result.data === null) {
+          let result: Awaited<ReturnType<typeof known.served.compiled.query>> | undefined;
+          try {
+            const context = deps.context(request, serverContext as Record<string, unknown>, known.params);
+            result = await known.served.compiled.query(undefined, context, known.params.variables as Record<string, unknown>);
+          } catch {
+            // Compiled code answers resolver errors in `errors`; anything thrown here is yoga's to answer (and mask).
+          }
+          if (result === undefined || result.errors?.length || result.data === undefined || result.data === null) {
             stats.handedOn += 1;
             return;
           }
