@@ -144,9 +144,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pages: { profiles, credentials: services.credentials, clock, publicUrl: deps.config.publicUrl },
   });
 
-  /** The request's context: yoga's, and the known-query path's for the same request. */
-  const contextFor = (request: Request, serverContext: unknown) =>
-    createRequestContext(contextDeps, request.headers.get('authorization'), clientAddress(request, serverContext, deps.config.trustProxy));
+  /**
+   * The request's context, one per request: the known-query path's, and yoga's when the path hands the request on. So
+   * a bearer token the path's run verified (and spent) is the same verified caller in yoga's run, not a replay.
+   */
+  const contexts = new WeakMap<Request, RequestContext>();
+  const contextFor = (request: Request, serverContext: unknown) => {
+    let context = contexts.get(request);
+    if (context === undefined) {
+      context = createRequestContext(contextDeps, request.headers.get('authorization'), clientAddress(request, serverContext, deps.config.trustProxy));
+      contexts.set(request, context);
+    }
+    return context;
+  };
   // Queries compiled by graphql-jit, kept by their text; the known-query path answers those already served.
   const compiledQueries = new CompiledQueries();
   // Not with tracing on, like compiled queries: resolver spans come from graphql-js's executor.
@@ -156,7 +166,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         queries: compiledQueries,
         maxBodyBytes: deps.config.maxBodyBytes,
         // Yoga's context also holds the server context (req, res, waitUntil), which no resolver reads; copying it cost
-        // more than the rest of the context together.
+        // more than the rest of the context together. The request's own context object, with what yoga adds to it.
         context: (request, serverContext, params) => Object.assign(contextFor(request, serverContext), { request, params }),
       });
 

@@ -1,18 +1,22 @@
-// Known queries, answered ahead of yoga's GraphQL handling. A public read (a POST of JSON to /graphql, no bearer
-// token) whose document is exactly one that has already been parsed, validated, compiled and answered without errors
-// through the whole pipeline runs its compiled form at once: no parameter hooks, no parse or validation lookups, no
-// envelop orchestration, no result-processor negotiation. Those were most of a warm read's cost once the engine
-// answered from memory (docs/operations.md, "Load and latency, measured").
+// Known queries, answered ahead of yoga's GraphQL handling. A read (a POST of JSON to /graphql) whose document is
+// exactly one that has already been parsed, validated, compiled and answered without errors through the whole
+// pipeline runs its compiled form at once: no parameter hooks, no parse or validation lookups, no envelop
+// orchestration, no result-processor negotiation. Those were most of a warm read's cost once the engine answered
+// from memory (docs/operations.md, "Load and latency, measured").
 //
 // What still applies, because it runs before this plugin or around it: request ids, the log line and metrics
-// (observability.ts, told the operation here), read routing, CORS, rate limits, the body limit, and every response
-// hook. What this path may skip, because it depends on the document alone and the document passed it before:
-// nesting, armor and validation rules. What depends on the request is checked here: the variables must carry no NUL
-// (nulCharacterPlugin) and coerce (the compiled query's own coercion; an answer with errors is never sent from here).
+// (observability.ts, told the operation here), read routing (a request with a token reads the primary), CORS, rate
+// limits (by address and by the token's DID), the body limit, and every response hook. The context is the one yoga
+// builds from the same request, so a resolver that asks who is calling verifies the bearer token as it always does
+// (and spends it, once). What this path may skip, because it depends on the document alone and the document passed
+// it before: nesting, armor and validation rules. What depends on the request is checked here: the variables must
+// carry no NUL (nulCharacterPlugin) and coerce (the compiled query's own coercion; an answer with errors is never
+// sent from here).
 //
-// Anything else is left to yoga, unchanged: another content type or Accept, a token, extensions (hashed queries), a
-// batch, an unknown document, or an answer with errors, which yoga computes again (a query has no effect beyond its
-// answer). Such a request is parsed from the body read here (security.ts, graphqlBody).
+// Anything else is left to yoga, unchanged: another content type or Accept, extensions (hashed queries), a batch, an
+// unknown document, or an answer with errors (a refused or replayed token among them), which yoga computes again (a
+// query has no effect beyond its answer; a token the first run spent stays spent, and yoga's run sees it as spent).
+// Such a request is parsed from the body read here (security.ts, graphqlBody).
 import type { OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { containsNul, parseJsonBody } from './body.ts';
@@ -97,7 +101,7 @@ export function knownQueryPathPlugin(deps: KnownQueryPathDeps): Plugin & { stats
   return {
     stats: () => ({ ...stats }),
     onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      if (request.method !== 'POST' || request.headers.has('authorization') || requestPath(request) !== '/graphql') return undefined;
+      if (request.method !== 'POST' || requestPath(request) !== '/graphql') return undefined;
       const type = mediaType(request);
       if (type === null || !JSON_TYPES.has(type)) return undefined;
       const answerType = answerMediaType(request.headers.get('accept'));

@@ -1,4 +1,4 @@
-// The known-query path (src/http/known-query-path.ts): a public POST of a document already served through the whole
+// The known-query path (src/http/known-query-path.ts): a POST of a document already served through the whole
 // pipeline is answered ahead of yoga, with exactly the answer yoga gives; anything it must not answer goes on to yoga,
 // which answers as it always did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,20 +132,43 @@ describe('known-query path (embedded database)', () => {
     }
   });
 
-  it('leaves a request with a bearer token to yoga, which knows who is asking', async () => {
-    const query = fresh('{ trustAnchors { did } }');
+  it('answers a request with a bearer token as the caller, and hands on a refused one with its token still verified', async () => {
+    const query = fresh('query($did: String!) { trustAnchors { did } agent(did: $did) { did } }');
     const asAdmin = () => ({ authorization: `Bearer ${t.token(t.admin)}` });
-    const first = await post({ query }, asAdmin());
-    await post({ query }, asAdmin());
+    const variables = { did: scene.agent.did };
+    const first = await post({ query, variables }, asAdmin());
+    await post({ query, variables }, asAdmin());
     const before = await knownQueryCounts();
-    const third = await post({ query }, asAdmin());
-    expect(await knownQueryCounts()).toEqual(before);
-    expect(third).toEqual(first);
-    expect(JSON.parse(third.body)).toEqual({ data: { trustAnchors: [] } });
-    // The same document without a token is a public read: it runs (and is refused) for an anonymous caller.
-    const anonymous = await post({ query });
-    expect(JSON.parse(anonymous.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const third = await post({ query, variables }, asAdmin());
+    expect(await knownQueryCounts()).toEqual({ ...before, answered: before.answered + 1 });
+    // As JSON: graphql-js orders two root fields as they resolve, compiled code as they are written.
+    const parsed = (answer: Answer) => ({ ...answer, body: JSON.parse(answer.body) as unknown });
+    expect(parsed(third)).toEqual(parsed(first!));
+    expect(JSON.parse(third.body).data.trustAnchors).toEqual([]);
+
+    // Anonymous: the admin-only field is refused, so yoga answers, as it would have without the path.
+    const anonymous = await post({ query, variables });
+    expect(JSON.parse(anonymous.body).errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
     expect((await knownQueryCounts()).handedOn).toBe(before.handedOn + 1);
+
+    // The admin with a DID the resolver refuses: the path's run verified (and spent) the single-use token; yoga's
+    // run answers with the same verified caller (no replay error), exactly as yoga alone answers.
+    const refused = { did: 'not-a-did' };
+    const handedOn = await post({ query, variables: refused }, asAdmin());
+    const alone = await post({ query: fresh('query($did: String!) { trustAnchors { did } agent(did: $did) { did } }'), variables: refused }, asAdmin());
+    expect((await knownQueryCounts()).handedOn).toBe(before.handedOn + 2);
+    expect(parsed(handedOn)).toEqual(parsed(alone));
+    // Only the refused DID: a replayed token would have refused trustAnchors too.
+    expect(JSON.parse(handedOn.body).errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toEqual(['INVALID_INPUT']);
+    expect(JSON.parse(handedOn.body).data).toEqual({ trustAnchors: [], agent: null });
+
+    // A token used twice is a replay, on the path as off it.
+    const token = asAdmin();
+    expect(JSON.parse((await post({ query, variables }, token)).body).data.trustAnchors).toEqual([]);
+    const replayed = await post({ query, variables }, token);
+    const replayedAlone = await post({ query: fresh('query($did: String!) { trustAnchors { did } agent(did: $did) { did } }'), variables }, token);
+    expect(parsed(replayed)).toEqual(parsed(replayedAlone));
+    expect(JSON.parse(replayed.body).errors[0].extensions.code).toBeTruthy();
   });
 
   it('answers a document once it is known, and changes in trust show in its answers', async () => {

@@ -6,7 +6,7 @@ import { requestParserPlugin } from '../../../src/http/security.ts';
 
 const schema = createSchema({
   typeDefs: 'type Query { hello(name: String!): String! }',
-  resolvers: { Query: { hello: (_: unknown, { name }: { name: string }, context: { greeting?: string }) => `${context.greeting ?? 'hello'} ${name}` } },
+  resolvers: { Query: { hello: (_: unknown, { name }: { name: string }, context: { greeting: string }) => `${context.greeting} ${name}` } },
 });
 
 function server(context: () => object) {
