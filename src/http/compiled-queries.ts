@@ -44,7 +44,9 @@ export interface ServedQuery {
 /**
  * Compiled queries by document text: graphql-jit's cache (so a document parsed anew after the parser cache dropped
  * it is not compiled again), and the queries known to have been served by the whole pipeline, which
- * known-query-path.ts answers without it. Bounded: the oldest document goes first.
+ * known-query-path.ts answers without it. Bounded: the oldest document goes first. A document dropped here still runs
+ * compiled through yoga (graphql-jit also keeps it by parsed document), but takes the known-query path again only once
+ * yoga's parser cache has dropped it too and it is compiled anew.
  */
 export class CompiledQueries {
   private readonly compiled = new Map<string, JITCacheEntry>();

@@ -15,8 +15,9 @@
 //
 // Anything else is left to yoga, unchanged: another content type or Accept, extensions (hashed queries), a batch, an
 // unknown document, or an answer with errors (a refused or replayed token among them), which yoga computes again (a
-// query has no effect beyond its answer; a token the first run spent stays spent, and yoga's run sees it as spent).
-// Such a request is parsed from the body read here (security.ts, graphqlBody).
+// query has no effect beyond its answer). Yoga's run gets the same context object (app.ts, contextFor), so a token
+// this run verified and spent is the same verified caller there, not a replay. Such a request is parsed from the
+// body read here (security.ts, graphqlBody).
 import type { OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { containsNul, parseJsonBody } from './body.ts';
