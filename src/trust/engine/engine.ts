@@ -79,8 +79,10 @@ function isoOf(ms: number): string {
   return lastIso.iso;
 }
 
+// 10 ** digits, looked up: the power was most of rounding's cost, and a report rounds a dozen numbers or more.
+const POWERS_OF_TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 const round = (x: number, digits: number) => {
-  const f = 10 ** digits;
+  const f = POWERS_OF_TEN[digits] ?? 10 ** digits;
   return Math.round(x * f) / f + 0; // + 0 turns −0 into 0
 };
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -260,8 +262,7 @@ export function computeTrust(
     };
   }
 
-  const reverse = new Map<string, PairRow>();
-  for (const row of aggregates.clientPairs) if (row.counterpartyDid === did) reverse.set(row.subjectDid, row);
+  const reverse = reversePairs(ordered, did);
 
   let X = 0; // economic mass
   let Y = 0; // productivity mass
@@ -415,8 +416,9 @@ export function computeTrust(
     // Client behaviour is part of an agent's trust: abusing the dispute process as a buyer costs the composite.
     abusiveClient: abusivePenalty(input.self, params),
   };
-  let keepAfterAnomalies = 1;
-  for (const a of Object.values(anomalies)) keepAfterAnomalies *= 1 - clamp01(a);
+  const keepAfterAnomalies =
+    (1 - clamp01(anomalies.sybil)) * (1 - clamp01(anomalies.reciprocal)) * (1 - clamp01(anomalies.ring)) * (1 - clamp01(anomalies.burst)) *
+    (1 - clamp01(anomalies.concentration)) * (1 - clamp01(anomalies.abusiveClient));
   const A = -(1 - keepAfterAnomalies);
   const C = -(1 - Math.exp(-params.compliance.k * violations));
 
@@ -533,6 +535,18 @@ export function computeTrust(
       discountedNegatives: discounted,
     },
   };
+}
+
+// The agent's rows as a client, by the agent it paid: they depend on the rows alone, so a caller that holds the same
+// (ordered) rows across reads builds this once.
+const reversePairsOf = new WeakMap<AgentAggregates, { did: string; byAgent: ReadonlyMap<string, PairRow> }>();
+function reversePairs(ordered: AgentAggregates, did: string): ReadonlyMap<string, PairRow> {
+  const held = reversePairsOf.get(ordered);
+  if (held?.did === did) return held.byAgent;
+  const byAgent = new Map<string, PairRow>();
+  for (const row of ordered.clientPairs) if (row.counterpartyDid === did) byAgent.set(row.subjectDid, row);
+  reversePairsOf.set(ordered, { did, byAgent });
+  return byAgent;
 }
 
 function restrictedFlag(client: ClientStats): TrustFlag {

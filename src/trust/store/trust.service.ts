@@ -108,6 +108,11 @@ interface PendingRead {
   changedAll: boolean;
 }
 
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return a.length === b.length;
+}
+
 export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
   const params = options.params ?? DEFAULT_TRUST_PARAMS;
   const cacheSize = options.cacheSize ?? DEFAULT_TRUST_CACHE_SIZE;
@@ -289,12 +294,14 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
       agents.push(entry);
     }
     const computed = new Map<string, TrustReport>();
+    const asOfMs = asOf.getTime();
+    const bounds = windowBounds(params, asOfMs);
     for (const agent of agents) {
       touch(agent);
       // Every held standing is a platform's, so the engine's "is this counterparty a platform" reads the same as
       // from the statement's rows.
       agent.client ??= Object.freeze(clientStats(agent.aggregates, params));
-      computed.set(agent.did, report(agent, asOf, standingsHeld, undefined, detail, windowsOf(agent, asOf.getTime()), agent.client));
+      computed.set(agent.did, report(agent, asOf, standingsHeld, undefined, detail, windowsOf(agent, asOfMs, bounds), agent.client));
     }
     stats.memoryReads += 1;
     return computed;
@@ -305,10 +312,9 @@ export function createTrustService(db: Db, options: TrustServiceOptions = {}) {
    * and computing them was about 7% of the server's CPU in the mixed load (most reads never select them, but
    * HIGH_DISPUTE_RATE and checkTrust's window rules read them). Frozen, since reports share them.
    */
-  function windowsOf(agent: CachedAgent, asOfMs: number): TrustWindows {
-    const bounds = windowBounds(params, asOfMs);
+  function windowsOf(agent: CachedAgent, asOfMs: number, bounds: ReturnType<typeof windowBounds>): TrustWindows {
     const held = agent.windows;
-    if (held && held.bounds.every((hour, i) => hour === bounds[i])) return held.value;
+    if (held && (held.bounds === bounds || sameBounds(held.bounds, bounds))) return held.value;
     const value = windowStats(orderAggregates(agent.aggregates), params, asOfMs, agent.did);
     for (const window of Object.values(value)) Object.freeze(window);
     agent.windows = { bounds, value: Object.freeze(value) };
