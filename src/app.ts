@@ -12,7 +12,7 @@ import { schema } from './graphql/schema.ts';
 import { armorPlugin, bodyLimitPlugin, nestingLimitPlugin, nulCharacterPlugin, requestParserPlugin } from './http/security.ts';
 import { validationCachePlugin } from './http/validation-cache.ts';
 import { corsPlugin } from './http/cors.ts';
-import { httpCachePlugin } from './http/http-cache.ts';
+import { httpCachePlugin, PersistedDocuments } from './http/http-cache.ts';
 import { CompiledQueries, compiledQueriesPlugin } from './http/compiled-queries.ts';
 import { knownQueryPathPlugin } from './http/known-query-path.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
@@ -159,11 +159,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   // Queries compiled by graphql-jit, kept by their text; the known-query path answers those already served.
   const compiledQueries = new CompiledQueries();
+  // Documents named by hash (hashed queries): remembered by httpCachePlugin, looked up there and on the known-query path.
+  const persistedDocuments = new PersistedDocuments();
   // Not with tracing on, like compiled queries: resolver spans come from graphql-js's executor.
   const knownQueryPath = deps.tracing
     ? undefined
     : knownQueryPathPlugin({
         queries: compiledQueries,
+        documents: persistedDocuments,
         maxBodyBytes: deps.config.maxBodyBytes,
         // Yoga's context also holds the server context (req, res, waitUntil), which no resolver reads; copying it cost
         // more than the rest of the context together. The request's own context object, with what yoga adds to it.
@@ -214,7 +217,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Ahead of the observability plugin only so that its log line and metrics see the 304 this one may answer
       // (response hooks run in order); it ends no request early and looks up hashed queries before any check.
-      httpCachePlugin(),
+      httpCachePlugin(persistedDocuments),
       // Before everything: request ids, the request log line and request metrics see every response.
       observabilityPlugin({ logger, metrics }),
       // Decides, per request, whether its reads may go to the replica (public reads) or must see the primary.

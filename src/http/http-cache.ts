@@ -21,7 +21,8 @@ const MAX_REMEMBERED_LENGTH = 10_000;
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function persistedQueryHash(extensions: unknown): string | undefined {
+/** The `extensions.persistedQuery` hash in lower case, undefined without one; throws BAD_REQUEST for a malformed one. */
+export function persistedQueryHash(extensions: unknown): string | undefined {
   const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
   if (persisted === undefined || persisted === null || typeof persisted !== 'object') return undefined;
   if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string' || !/^[0-9a-f]{64}$/i.test(persisted.sha256Hash)) {
@@ -39,8 +40,26 @@ export function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
   });
 }
 
-export function httpCachePlugin(): Plugin {
-  const documents = new Map<string, string>();
+/**
+ * Documents remembered by their SHA-256 (hex, lower case), per process and bounded: the oldest goes first. Shared by
+ * this plugin, which remembers and looks up, and the known-query path, which looks up.
+ */
+export class PersistedDocuments {
+  private readonly byHash = new Map<string, string>();
+
+  /** Remembers `query` under `hash`, which the caller checked is its SHA-256. */
+  remember(hash: string, query: string): void {
+    if (query.length > MAX_REMEMBERED_LENGTH || this.byHash.has(hash)) return;
+    if (this.byHash.size >= MAX_REMEMBERED_DOCUMENTS) this.byHash.delete(this.byHash.keys().next().value!);
+    this.byHash.set(hash, query);
+  }
+
+  find(hash: string): string | undefined {
+    return this.byHash.get(hash);
+  }
+}
+
+export function httpCachePlugin(documents: PersistedDocuments = new PersistedDocuments()): Plugin {
   return {
     onParams({ params, setParams }) {
       const hash = persistedQueryHash(params.extensions);
@@ -49,13 +68,10 @@ export function httpCachePlugin(): Plugin {
         if (sha256Hex(params.query) !== hash) {
           throw new GraphQLError('the query does not match extensions.persistedQuery.sha256Hash', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
         }
-        if (params.query.length <= MAX_REMEMBERED_LENGTH && !documents.has(hash)) {
-          if (documents.size >= MAX_REMEMBERED_DOCUMENTS) documents.delete(documents.keys().next().value!);
-          documents.set(hash, params.query);
-        }
+        documents.remember(hash, params.query);
         return;
       }
-      const query = documents.get(hash);
+      const query = documents.find(hash);
       if (query === undefined) {
         throw new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
       }

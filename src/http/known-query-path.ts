@@ -1,27 +1,30 @@
-// Known queries, answered ahead of yoga's GraphQL handling. A read (a POST of JSON to /graphql) whose document is
-// exactly one that has already been parsed, validated, compiled and answered without errors through the whole
-// pipeline runs its compiled form at once: no parameter hooks, no parse or validation lookups, no envelop
-// orchestration, no result-processor negotiation. Those were most of a warm read's cost once the engine answered
-// from memory (docs/operations.md, "Load and latency, measured").
+// Known queries, answered ahead of yoga's GraphQL handling. A read (a POST of JSON, or a GET with its parameters in
+// the URL, to /graphql) whose document is exactly one that has already been parsed, validated, compiled and answered
+// without errors through the whole pipeline runs its compiled form at once: no parameter hooks, no parse or
+// validation lookups, no envelop orchestration, no result-processor negotiation. Those were most of a warm read's
+// cost once the engine answered from memory (docs/operations.md, "Load and latency, measured"). The document may be
+// named by its text, or by a hash alone (a hashed query whose text http-cache.ts remembers).
 //
 // What still applies, because it runs before this plugin or around it: request ids, the log line and metrics
 // (observability.ts, told the operation here), read routing (a request with a token reads the primary), CORS, rate
-// limits (by address and by the token's DID), the body limit, and every response hook. The context is the one yoga
-// builds from the same request, so a resolver that asks who is calling verifies the bearer token as it always does
-// (and spends it, once). What this path may skip, because it depends on the document alone and the document passed
-// it before: nesting, armor and validation rules. What depends on the request is checked here: the variables must
-// carry no NUL (nulCharacterPlugin) and coerce (the compiled query's own coercion; an answer with errors is never
-// sent from here).
+// limits (by address and by the token's DID), the body limit, and every response hook (a GET's ETag, cache headers
+// and 304 among them). The context is the one yoga builds from the same request, so a resolver that asks who is
+// calling verifies the bearer token as it always does (and spends it, once). What this path may skip, because it
+// depends on the document alone and the document passed it before: nesting, armor and validation rules. What
+// depends on the request is checked here: the variables must carry no NUL (nulCharacterPlugin) and coerce (the
+// compiled query's own coercion; an answer with errors is never sent from here).
 //
-// Anything else is left to yoga, unchanged: another content type or Accept, extensions (hashed queries), a batch, an
-// unknown document, or an answer with errors (a refused or replayed token among them), which yoga computes again (a
-// query has no effect beyond its answer). Yoga's run gets the same context object (app.ts, contextFor), so a token
-// this run verified and spent is the same verified caller there, not a replay. Such a request is parsed from the
-// body read here (security.ts, graphqlBody).
+// Anything else is left to yoga, unchanged: another content type or Accept, a GET a browser sends (GraphiQL), other
+// extensions, a hash sent with its text (yoga checks and remembers it), a batch, an unknown document, or an answer
+// with errors (a refused or replayed token among them), which yoga computes again (a query has no effect beyond its
+// answer). Yoga's run gets the same context object (app.ts, contextFor), so a token this run verified and spent is
+// the same verified caller there, not a replay. Such a request is parsed from the body read here (security.ts,
+// graphqlBody).
 import type { OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { containsNul, parseJsonBody } from './body.ts';
 import type { CompiledQueries } from './compiled-queries.ts';
+import { persistedQueryHash, type PersistedDocuments } from './http-cache.ts';
 import { recordOperation } from './observability.ts';
 import { requestPath } from './request-path.ts';
 import { graphqlBody, mediaType } from './security.ts';
@@ -31,10 +34,14 @@ export interface KnownQueryParams {
   query: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+  /** Only a hashed query's (`persistedQuery`), when the request named its document that way. */
+  extensions?: Record<string, unknown> | null;
 }
 
 export interface KnownQueryPathDeps {
   queries: CompiledQueries;
+  /** Documents remembered by hash (http-cache.ts); without it a request naming its document by hash is handed on. */
+  documents?: PersistedDocuments;
   maxBodyBytes: number;
   /** The context yoga builds for the same request (app.ts makes both from one function). */
   context(request: Request, serverContext: Record<string, unknown>, params: KnownQueryParams): object;
@@ -69,8 +76,40 @@ export function answerMediaType(accept: string | null): string | null {
   return chosen;
 }
 
-/** The parameters of a JSON body when they are exactly a known query's, else null. */
-function knownParams(text: string, queries: CompiledQueries): { params: KnownQueryParams; served: NonNullable<ReturnType<CompiledQueries['find']>> } | null {
+type Known = { params: KnownQueryParams; served: NonNullable<ReturnType<CompiledQueries['find']>> };
+
+/**
+ * A GraphQL request's parameters when they are exactly a known query's, else null. `extensions` may only name a
+ * hashed query, and only alone (a hash sent with its text is yoga's to check and remember): the text is then the one
+ * remembered under that hash, or none (yoga answers PERSISTED_QUERY_NOT_FOUND).
+ */
+function knownQuery(raw: Record<string, unknown>, queries: CompiledQueries, documents: PersistedDocuments | undefined): Known | null {
+  const { variables, operationName, extensions } = raw;
+  let query = raw.query;
+  if (extensions !== undefined && extensions !== null) {
+    if (typeof extensions !== 'object' || Array.isArray(extensions) || documents === undefined || query !== undefined) return null;
+    for (const key in extensions) if (key !== 'persistedQuery') return null;
+    let hash: string | undefined;
+    try {
+      hash = persistedQueryHash(extensions);
+    } catch {
+      return null;
+    }
+    query = hash === undefined ? undefined : documents.find(hash);
+  }
+  if (typeof query !== 'string') return null;
+  const served = queries.find(query);
+  if (served === undefined) return null;
+  if (operationName !== undefined && operationName !== null && operationName !== nameOf(served.operation)) return null;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  if (containsNul(variables)) return null;
+  const params: KnownQueryParams = { query, variables: variables as KnownQueryParams['variables'], operationName: operationName as string | null | undefined };
+  if (extensions !== undefined) params.extensions = extensions as Record<string, unknown> | null;
+  return { params, served };
+}
+
+/** A JSON body's parameters (only GraphQL's four), else null. */
+function postParams(text: string): Record<string, unknown> | null {
   let body: unknown;
   try {
     body = parseJsonBody(text, { refuseNul: false });
@@ -78,15 +117,27 @@ function knownParams(text: string, queries: CompiledQueries): { params: KnownQue
     return null;
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
-  for (const key in body) if (key !== 'query' && key !== 'variables' && key !== 'operationName') return null;
-  const { query, variables, operationName } = body as Record<string, unknown>;
-  if (typeof query !== 'string') return null;
-  const served = queries.find(query);
-  if (served === undefined) return null;
-  if (operationName !== undefined && operationName !== null && operationName !== nameOf(served.operation)) return null;
-  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
-  if (containsNul(variables)) return null;
-  return { params: { query, variables: variables as KnownQueryParams['variables'], operationName: operationName as string | null | undefined }, served };
+  for (const key in body) if (key !== 'query' && key !== 'variables' && key !== 'operationName' && key !== 'extensions') return null;
+  return body as Record<string, unknown>;
+}
+
+/**
+ * A GET's parameters read from its URL as yoga reads them (other names are ignored, an empty value is absent), else
+ * null when `variables` or `extensions` is not JSON (yoga answers that).
+ */
+function getParams(url: string): Record<string, unknown> | null {
+  const mark = url.indexOf('?');
+  if (mark < 0) return null;
+  const search = new URLSearchParams(url.slice(mark + 1));
+  const json = (name: string): unknown => {
+    const text = search.get(name) || undefined;
+    return text === undefined ? undefined : JSON.parse(text);
+  };
+  try {
+    return { query: search.get('query') || undefined, variables: json('variables'), operationName: search.get('operationName') || undefined, extensions: json('extensions') };
+  } catch {
+    return null;
+  }
 }
 
 const nameOf = (operation: OperationDefinitionNode) => operation.name?.value;
@@ -102,34 +153,46 @@ export function knownQueryPathPlugin(deps: KnownQueryPathDeps): Plugin & { stats
   return {
     stats: () => ({ ...stats }),
     onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      if (request.method !== 'POST' || requestPath(request) !== '/graphql') return undefined;
+      const method = request.method;
+      if ((method !== 'POST' && method !== 'GET') || requestPath(request) !== '/graphql') return undefined;
+      const accept = request.headers.get('accept');
+      const answerType = answerMediaType(accept);
+      if (answerType === null) return undefined;
+      const answer = async (known: Known | null) => {
+        if (known === null) return;
+        recordOperation(request, known.served.operation);
+        let result: Awaited<ReturnType<typeof known.served.compiled.query>> | undefined;
+        try {
+          const context = deps.context(request, serverContext as Record<string, unknown>, known.params);
+          result = await known.served.compiled.query(undefined, context, known.params.variables as Record<string, unknown>);
+        } catch {
+          // Compiled code answers resolver errors in `errors`; anything thrown here is yoga's to answer (and mask).
+        }
+        if (result === undefined || result.errors?.length || result.data === undefined || result.data === null) {
+          stats.handedOn += 1;
+          return;
+        }
+        stats.answered += 1;
+        endResponse(
+          new fetchAPI.Response(known.served.compiled.stringify(result), {
+            status: 200,
+            headers: { 'Content-Type': `${answerType}; charset=utf-8` },
+          }),
+        );
+      };
+      if (method === 'GET') {
+        // A browser's GET gets GraphiQL from yoga, which answers before this plugin (its test, exactly); this is for the
+        // rest, and for certain only when yoga would run the query.
+        if (accept?.includes('text/html')) return undefined;
+        const raw = getParams(request.url);
+        return raw === null ? undefined : answer(knownQuery(raw, deps.queries, deps.documents));
+      }
       const type = mediaType(request);
       if (type === null || !JSON_TYPES.has(type)) return undefined;
-      const answerType = answerMediaType(request.headers.get('accept'));
-      if (answerType === null) return undefined;
       return graphqlBody(request, deps.maxBodyBytes).then(
-        async (text) => {
-          const known = knownParams(text, deps.queries);
-          if (known === null) return;
-          recordOperation(request, known.served.operation);
-          let result: Awaited<ReturnType<typeof known.served.compiled.query>> | undefined;
-          try {
-            const context = deps.context(request, serverContext as Record<string, unknown>, known.params);
-            result = await known.served.compiled.query(undefined, context, known.params.variables as Record<string, unknown>);
-          } catch {
-            // Compiled code answers resolver errors in `errors`; anything thrown here is yoga's to answer (and mask).
-          }
-          if (result === undefined || result.errors?.length || result.data === undefined || result.data === null) {
-            stats.handedOn += 1;
-            return;
-          }
-          stats.answered += 1;
-          endResponse(
-            new fetchAPI.Response(known.served.compiled.stringify(result), {
-              status: 200,
-              headers: { 'Content-Type': `${answerType}; charset=utf-8` },
-            }),
-          );
+        (text) => {
+          const raw = postParams(text);
+          return answer(raw === null ? null : knownQuery(raw, deps.queries, deps.documents));
         },
         // A body that cannot be read (too large, cut off) is yoga's to answer: its parser awaits the same read.
         () => undefined,

@@ -1,6 +1,7 @@
-// The known-query path (src/http/known-query-path.ts): a POST of a document already served through the whole
-// pipeline is answered ahead of yoga, with exactly the answer yoga gives; anything it must not answer goes on to yoga,
-// which answers as it always did.
+// The known-query path (src/http/known-query-path.ts): a POST or GET of a document already served through the whole
+// pipeline (named by its text, or by its hash alone) is answered ahead of yoga, with exactly the answer yoga gives;
+// anything it must not answer goes on to yoga, which answers as it always did.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScene, recordEscrow, signReceipt, SUBMIT, type Scene } from '../helpers/marketplace.ts';
 import { createTestApp, newKey, type TestApp } from '../helpers/test-app.ts';
@@ -15,6 +16,16 @@ interface Answer {
   contentType: string | null;
   body: string;
 }
+
+/** A GET's answer, with the cache headers http-cache.ts adds. */
+interface GetAnswer extends Answer {
+  etag: string | null;
+  cacheControl: string | null;
+  vary: string | null;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const hashed = (query: string) => ({ persistedQuery: { version: 1, sha256Hash: sha256(query) } });
 
 describe('known-query path (embedded database)', () => {
   let t: TestApp;
@@ -45,6 +56,16 @@ describe('known-query path (embedded database)', () => {
     // As the node server hands a request over: with the peer's socket address (rate limits count by it).
     const response = await t.app.yoga.handleRequest(request, { req: { socket: { remoteAddress: address } } } as never);
     return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+  }
+
+  /** A GET of /graphql with these parameters (objects as JSON, as clients send them). */
+  async function get(params: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GetAnswer> {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) search.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+    const request = new Request(`http://localhost:4000/graphql?${search}`, { headers });
+    const response = await t.app.yoga.handleRequest(request, { req: { socket: { remoteAddress: '192.0.2.2' } } } as never);
+    const header = (name: string) => response.headers.get(name);
+    return { status: response.status, contentType: header('content-type'), body: await response.text(), etag: header('etag'), cacheControl: header('cache-control'), vary: header('vary') };
   }
 
   async function knownQueryCounts(): Promise<{ answered: number; handedOn: number }> {
@@ -128,6 +149,85 @@ describe('known-query path (embedded database)', () => {
       // Error locations point into the document, which is the same up to its trailing comment. Compared as JSON:
       // graphql-js puts `errors` first, a compiled query `data`.
       const parsed = ({ status, contentType, body }: Answer) => ({ case: each.name, status, contentType, body: contentType?.includes('json') ? (JSON.parse(body) as unknown) : body });
+      expect(parsed(answer)).toEqual(parsed(twin));
+    }
+  });
+
+  it('answers a GET of a known document exactly as the full pipeline did, cache headers and 304 included', async () => {
+    const operations: Array<[string, Record<string, unknown>]> = [
+      [TRUST, { did: scene.agent.did }],
+      [SERVICE, {}],
+    ];
+    const accepts: Array<Record<string, string>> = [{}, { accept: 'application/json' }, { accept: 'application/graphql-response+json' }, { accept: '*/*' }];
+    for (const [query, variables] of operations) {
+      for (const accept of accepts) {
+        // A parameter yoga ignores (a cache buster) is ignored here too.
+        const params = { query: fresh(query), variables, _: '12345' };
+        const first = await get(params, accept);
+        const second = await get(params, accept);
+        const before = await knownQueryCounts();
+        const third = await get(params, accept);
+        expect(await knownQueryCounts()).toEqual({ ...before, answered: before.answered + 1 });
+        expect(first.status).toBe(200);
+        expect(first.etag).toMatch(/^"[0-9a-f]{32}"$/);
+        expect(first.cacheControl).toBe('public, max-age=0, must-revalidate');
+        expect(second).toEqual(first);
+        expect(third).toEqual(first);
+        // The path's answer goes through http-cache.ts's response hook: a matching If-None-Match is a 304.
+        const revalidated = await get(params, { ...accept, 'if-none-match': first.etag! });
+        expect(await knownQueryCounts()).toEqual({ ...before, answered: before.answered + 2 });
+        expect({ status: revalidated.status, body: revalidated.body, etag: revalidated.etag }).toEqual({ status: 304, body: '', etag: first.etag });
+      }
+    }
+  });
+
+  it('answers a known document named by its hash alone, by POST and by GET', async () => {
+    const query = fresh(BATCH);
+    const variables = { dids: [scene.agent.did, scene.buyer.did] };
+    // Sent with its text (yoga checks the hash and remembers the text), twice: then the document is known.
+    const [withText] = await makeKnown({ query, variables, extensions: hashed(query) });
+    expect(JSON.parse(withText!.body).errors).toBeUndefined();
+    const before = await knownQueryCounts();
+    const byPost = await post({ variables, extensions: hashed(query) });
+    const byGet = await get({ variables, extensions: hashed(query) });
+    expect(await knownQueryCounts()).toEqual({ ...before, answered: before.answered + 2 });
+    expect(byPost).toEqual(withText);
+    expect({ status: byGet.status, contentType: byGet.contentType, body: byGet.body }).toEqual(withText);
+    // The hash with its text again: yoga's to check, not the path's.
+    const again = await post({ query, variables, extensions: hashed(query) });
+    expect(await knownQueryCounts()).toEqual({ ...before, answered: before.answered + 2 });
+    expect(again).toEqual(withText);
+  });
+
+  it('hands on to yoga every GET it must not answer', async () => {
+    const query = fresh(TRUST);
+    const variables = { did: scene.agent.did };
+    await get({ query, variables });
+    await get({ query, variables });
+    const unknownHash = { persistedQuery: { version: 1, sha256Hash: sha256('{ never }') } };
+    const cases: Array<{ name: string; params: (query: string) => Record<string, unknown>; headers?: Record<string, string>; handedOn?: number }> = [
+      { name: 'a browser (GraphiQL)', params: (q) => ({ query: q, variables }), headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } },
+      { name: 'variables that are not JSON', params: (q) => ({ query: q, variables: '{"did": ' }) },
+      { name: 'variables that do not coerce', params: (q) => ({ query: q, variables: { did: 5 } }), handedOn: 1 },
+      { name: 'another operation name', params: (q) => ({ query: q, variables, operationName: 'Other' }) },
+      { name: 'an unknown hash alone', params: () => ({ variables, extensions: unknownHash }) },
+      { name: 'a hash that does not match its text', params: (q) => ({ query: q, variables, extensions: unknownHash }) },
+      { name: 'extensions beyond a hash', params: (q) => ({ query: q, variables, extensions: { tracing: true } }) },
+      { name: 'a malformed hash', params: () => ({ variables, extensions: { persistedQuery: { version: 2, sha256Hash: 'ab' } } }) },
+      { name: 'no query', params: () => ({ variables }) },
+      { name: 'an Accept it does not take', params: (q) => ({ query: q, variables }), headers: { accept: 'text/event-stream' } },
+    ];
+    for (const each of cases) {
+      const before = await knownQueryCounts();
+      const answer = await get(each.params(query), each.headers);
+      const after = await knownQueryCounts();
+      expect({ case: each.name, answered: after.answered - before.answered, handedOn: after.handedOn - before.handedOn }).toEqual({
+        case: each.name,
+        answered: 0,
+        handedOn: each.handedOn ?? 0,
+      });
+      const twin = await get(each.params(fresh(TRUST)), each.headers);
+      const parsed = ({ status, contentType, body }: GetAnswer) => ({ case: each.name, status, contentType, body: contentType?.includes('json') ? (JSON.parse(body) as unknown) : body.length });
       expect(parsed(answer)).toEqual(parsed(twin));
     }
   });
