@@ -27,7 +27,7 @@ import type { CompiledQueries } from './compiled-queries.ts';
 import { persistedQueryHash, type PersistedDocuments } from './http-cache.ts';
 import { recordOperation } from './observability.ts';
 import { requestPath } from './request-path.ts';
-import { graphqlBody, mediaType } from './security.ts';
+import { graphqlBody, mediaType, paramsFromSearch } from './security.ts';
 
 /** A GraphQL request's parameters, as yoga hands them to the context. */
 export interface KnownQueryParams {
@@ -121,25 +121,6 @@ function postParams(text: string): Record<string, unknown> | null {
   return body as Record<string, unknown>;
 }
 
-/**
- * A GET's parameters read from its URL as yoga reads them (other names are ignored, an empty value is absent), else
- * null when `variables` or `extensions` is not JSON (yoga answers that).
- */
-function getParams(url: string): Record<string, unknown> | null {
-  const mark = url.indexOf('?');
-  if (mark < 0) return null;
-  const search = new URLSearchParams(url.slice(mark + 1));
-  const json = (name: string): unknown => {
-    const text = search.get(name) || undefined;
-    return text === undefined ? undefined : JSON.parse(text);
-  };
-  try {
-    return { query: search.get('query') || undefined, variables: json('variables'), operationName: search.get('operationName') || undefined, extensions: json('extensions') };
-  } catch {
-    return null;
-  }
-}
-
 const nameOf = (operation: OperationDefinitionNode) => operation.name?.value;
 
 /** Requests of a known document: answered here, or handed on to yoga (an answer with errors). */
@@ -152,7 +133,7 @@ export function knownQueryPathPlugin(deps: KnownQueryPathDeps): Plugin & { stats
   const stats: KnownQueryStats = { answered: 0, handedOn: 0 };
   return {
     stats: () => ({ ...stats }),
-    onRequest({ request, serverContext, endResponse, fetchAPI }) {
+    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       const method = request.method;
       if ((method !== 'POST' && method !== 'GET') || requestPath(request) !== '/graphql') return undefined;
       const accept = request.headers.get('accept');
@@ -184,8 +165,14 @@ export function knownQueryPathPlugin(deps: KnownQueryPathDeps): Plugin & { stats
         // A browser's GET gets GraphiQL from yoga, which answers before this plugin (its test, exactly); this is for the
         // rest, and for certain only when yoga would run the query.
         if (accept?.includes('text/html')) return undefined;
-        const raw = getParams(request.url);
-        return raw === null ? undefined : answer(knownQuery(raw, deps.queries, deps.documents));
+        let raw: Record<string, unknown>;
+        try {
+          // Read exactly as yoga's GET parser reads it (security.ts): the parsed URL's parameters, the same nesting bound.
+          raw = paramsFromSearch(url.searchParams);
+        } catch {
+          return undefined;
+        }
+        return answer(knownQuery(raw, deps.queries, deps.documents));
       }
       const type = mediaType(request);
       if (type === null || !JSON_TYPES.has(type)) return undefined;

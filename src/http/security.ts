@@ -185,7 +185,11 @@ export function mayMutate(request: Request): boolean {
   return (request.headers.get(CSRF_HEADER) ?? '').trim() !== '';
 }
 
-function fromSearchParams(params: URLSearchParams) {
+/**
+ * A GET's GraphQL parameters from its query string (others ignored; an empty value is absent), `variables` and
+ * `extensions` parsed with the body's nesting bound; throws 400 BAD_REQUEST when either is not JSON or too deep.
+ */
+export function paramsFromSearch(params: URLSearchParams) {
   const json = (name: string) => {
     const text = params.get(name);
     if (!text) return undefined;
@@ -260,7 +264,7 @@ export function requestParserPlugin(limit: number): Plugin {
   return {
     onRequestParse({ request, url, setRequestParser }) {
       if (request.method === 'GET') {
-        setRequestParser(() => fromSearchParams(url.searchParams) as never);
+        setRequestParser(() => paramsFromSearch(url.searchParams) as never);
         return;
       }
       if (request.method !== 'POST') return;
@@ -279,7 +283,7 @@ export function requestParserPlugin(limit: number): Plugin {
           return body as never;
         });
       } else if (type === 'application/x-www-form-urlencoded') {
-        setRequestParser(async (req) => fromSearchParams(new URLSearchParams(await read(req))) as never);
+        setRequestParser(async (req) => paramsFromSearch(new URLSearchParams(await read(req))) as never);
       } else if (type === 'application/graphql') {
         setRequestParser(async (req) => ({ query: await read(req) }) as never);
       } else {

@@ -209,6 +209,9 @@ describe('known-query path (embedded database)', () => {
       { name: 'a browser (GraphiQL)', params: (q) => ({ query: q, variables }), headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } },
       { name: 'variables that are not JSON', params: (q) => ({ query: q, variables: '{"did": ' }) },
       { name: 'variables that do not coerce', params: (q) => ({ query: q, variables: { did: 5 } }), handedOn: 1 },
+      // Unused by the query, but past the nesting bound every parameter is read with (400 from yoga).
+      { name: 'variables nested too deep', params: (q) => ({ query: q, variables: `{"did":${JSON.stringify(scene.agent.did)},"pad":${'['.repeat(70)}${']'.repeat(70)}}` }) },
+      { name: 'extensions nested too deep', params: (q) => ({ query: q, variables, extensions: `{"persistedQuery":{"version":1,"sha256Hash":"${sha256(q)}","pad":${'['.repeat(70)}${']'.repeat(70)}}}` }) },
       { name: 'another operation name', params: (q) => ({ query: q, variables, operationName: 'Other' }) },
       { name: 'an unknown hash alone', params: () => ({ variables, extensions: unknownHash }) },
       { name: 'a hash that does not match its text', params: (q) => ({ query: q, variables, extensions: unknownHash }) },
