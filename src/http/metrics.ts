@@ -173,7 +173,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     countedAtScrape(
       registry,
       'credence_graphql_known_query_requests_total',
-      'GraphQL POSTs of a query document already served, by outcome: answered on the known-query path, or handed on to the full pipeline (an answer with errors).',
+      'GraphQL reads (POST or GET) of a query document already served, by text or by hash, by outcome: answered on the known-query path, or handed on to the full pipeline (an answer with errors).',
       'outcome',
       () => {
         const stats = knownQueries();
