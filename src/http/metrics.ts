@@ -27,7 +27,7 @@ export interface MetricsOptions {
   databaseReads?: () => ReadRouterStats;
   /** Read at scrape time: trust reads answered from memory and from the database, and memory resyncs. */
   trustReads?: () => { memoryReads: number; databaseReads: number; resyncs: number; refreshes: number; catchUps: number };
-  /** Read at scrape time: GraphQL POSTs the known-query path answered, and those it handed on to yoga. */
+  /** Read at scrape time: GraphQL reads (POST or GET) the known-query path answered, and those it handed on to yoga. */
   knownQueries?: () => { answered: number; handedOn: number };
   /** Process metrics (CPU, memory, event loop, GC); on unless turned off. */
   processMetrics?: boolean;
