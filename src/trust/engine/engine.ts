@@ -262,7 +262,7 @@ export function computeTrust(
     };
   }
 
-  const reverse = reversePairs(ordered, did);
+  const reverse = reversePairs(ordered, did, ordered === aggregates);
 
   let X = 0; // economic mass
   let Y = 0; // productivity mass
@@ -416,9 +416,8 @@ export function computeTrust(
     // Client behaviour is part of an agent's trust: abusing the dispute process as a buyer costs the composite.
     abusiveClient: abusivePenalty(input.self, params),
   };
-  const keepAfterAnomalies =
-    (1 - clamp01(anomalies.sybil)) * (1 - clamp01(anomalies.reciprocal)) * (1 - clamp01(anomalies.ring)) * (1 - clamp01(anomalies.burst)) *
-    (1 - clamp01(anomalies.concentration)) * (1 - clamp01(anomalies.abusiveClient));
+  let keepAfterAnomalies = 1;
+  for (const a of Object.values(anomalies)) keepAfterAnomalies *= 1 - clamp01(a);
   const A = -(1 - keepAfterAnomalies);
   const C = -(1 - Math.exp(-params.compliance.k * violations));
 
@@ -537,15 +536,15 @@ export function computeTrust(
   };
 }
 
-// The agent's rows as a client, by the agent it paid: they depend on the rows alone, so a caller that holds the same
-// (ordered) rows across reads builds this once.
+// The agent's rows as a client, by the agent it paid: they depend on the rows alone, so for rows the caller holds
+// across reads (already in key order, not a copy made for this report) they are indexed once.
 const reversePairsOf = new WeakMap<AgentAggregates, { did: string; byAgent: ReadonlyMap<string, PairRow> }>();
-function reversePairs(ordered: AgentAggregates, did: string): ReadonlyMap<string, PairRow> {
-  const held = reversePairsOf.get(ordered);
-  if (held?.did === did) return held.byAgent;
+function reversePairs(ordered: AgentAggregates, did: string, held: boolean): ReadonlyMap<string, PairRow> {
+  const kept = held ? reversePairsOf.get(ordered) : undefined;
+  if (kept?.did === did) return kept.byAgent;
   const byAgent = new Map<string, PairRow>();
   for (const row of ordered.clientPairs) if (row.counterpartyDid === did) byAgent.set(row.subjectDid, row);
-  reversePairsOf.set(ordered, { did, byAgent });
+  if (held) reversePairsOf.set(ordered, { did, byAgent });
   return byAgent;
 }
 
