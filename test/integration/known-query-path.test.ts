@@ -74,6 +74,32 @@ describe('known-query path (embedded database)', () => {
     return { answered: count('answered'), handedOn: count('handed_on') };
   }
 
+  /**
+   * Each case's request for the known `query` is handed on (counted so, never answered), and gets the answer yoga
+   * gives the same request for a document it has not seen (so yoga alone answers it).
+   */
+  async function expectHandedOn<R>(
+    cases: ReadonlyArray<{ name: string; request: (query: string) => R; headers?: Record<string, string>; handedOn?: number }>,
+    query: string,
+    send: (request: R, headers?: Record<string, string>) => Promise<Answer>,
+  ): Promise<void> {
+    for (const each of cases) {
+      const before = await knownQueryCounts();
+      const answer = await send(each.request(query), each.headers);
+      const after = await knownQueryCounts();
+      expect({ case: each.name, answered: after.answered - before.answered, handedOn: after.handedOn - before.handedOn }).toEqual({
+        case: each.name,
+        answered: 0,
+        handedOn: each.handedOn ?? 0,
+      });
+      const twin = await send(each.request(fresh(TRUST)), each.headers);
+      // Error locations point into the document, which is the same up to its trailing comment. Compared as JSON:
+      // graphql-js puts `errors` first, a compiled query `data`.
+      const parsed = ({ status, contentType, body }: Answer) => ({ case: each.name, status, contentType, body: contentType?.includes('json') ? (JSON.parse(body) as unknown) : body });
+      expect(parsed(answer)).toEqual(parsed(twin));
+    }
+  }
+
   /** Sends `body` until its document is known (twice through yoga: graphql-js, then compiled), returning yoga's answers. */
   async function makeKnown(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer[]> {
     return [await post(body, headers), await post(body, headers)];
@@ -119,38 +145,23 @@ describe('known-query path (embedded database)', () => {
   it('hands on to yoga every request it must not answer, which yoga answers as for a document it never saw', async () => {
     const query = fresh(TRUST);
     await makeKnown({ query, variables: { did: scene.agent.did } });
-    // Each case, and the same request with a document yoga has not seen (so yoga alone answers it).
-    const cases: Array<{ name: string; body: (query: string) => unknown; headers?: Record<string, string>; handedOn?: number }> = [
-      { name: 'variables that do not coerce', body: (q) => ({ query: q, variables: { did: 5 } }), handedOn: 1 },
-      { name: 'a missing variable', body: (q) => ({ query: q }), handedOn: 1 },
-      { name: 'a DID the resolver refuses', body: (q) => ({ query: q, variables: { did: 'not-a-did' } }), handedOn: 1 },
-      { name: 'a NUL in the variables', body: (q) => ({ query: q, variables: { did: `did:key:z6Mk\u0000` } }) },
-      { name: 'another operation name', body: (q) => ({ query: q, variables: { did: scene.agent.did }, operationName: 'Other' }) },
-      { name: 'an unknown parameter', body: (q) => ({ query: q, variables: { did: scene.agent.did }, unexpected: 1 }) },
-      { name: 'extensions', body: (q) => ({ query: q, variables: { did: scene.agent.did }, extensions: { persistedQuery: { version: 1, sha256Hash: 'ab' } } }) },
-      { name: 'variables that are not an object', body: (q) => ({ query: q, variables: [scene.agent.did] }) },
-      { name: 'a batch', body: (q) => [{ query: q, variables: { did: scene.agent.did } }] },
-      { name: 'a body that is not JSON', body: (q) => `{"query": ${JSON.stringify(q)}, "variables": ` },
-      { name: 'an Accept it does not take', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'text/event-stream' } },
-      { name: 'another charset', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'application/json; charset=latin1' } },
-      { name: 'multipart', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'multipart/mixed' } },
-      { name: 'nothing acceptable', body: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'text/html' } },
+    const cases: Array<{ name: string; request: (query: string) => unknown; headers?: Record<string, string>; handedOn?: number }> = [
+      { name: 'variables that do not coerce', request: (q) => ({ query: q, variables: { did: 5 } }), handedOn: 1 },
+      { name: 'a missing variable', request: (q) => ({ query: q }), handedOn: 1 },
+      { name: 'a DID the resolver refuses', request: (q) => ({ query: q, variables: { did: 'not-a-did' } }), handedOn: 1 },
+      { name: 'a NUL in the variables', request: (q) => ({ query: q, variables: { did: `did:key:z6Mk\u0000` } }) },
+      { name: 'another operation name', request: (q) => ({ query: q, variables: { did: scene.agent.did }, operationName: 'Other' }) },
+      { name: 'an unknown parameter', request: (q) => ({ query: q, variables: { did: scene.agent.did }, unexpected: 1 }) },
+      { name: 'extensions', request: (q) => ({ query: q, variables: { did: scene.agent.did }, extensions: { persistedQuery: { version: 1, sha256Hash: 'ab' } } }) },
+      { name: 'variables that are not an object', request: (q) => ({ query: q, variables: [scene.agent.did] }) },
+      { name: 'a batch', request: (q) => [{ query: q, variables: { did: scene.agent.did } }] },
+      { name: 'a body that is not JSON', request: (q) => `{"query": ${JSON.stringify(q)}, "variables": ` },
+      { name: 'an Accept it does not take', request: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'text/event-stream' } },
+      { name: 'another charset', request: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'application/json; charset=latin1' } },
+      { name: 'multipart', request: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'multipart/mixed' } },
+      { name: 'nothing acceptable', request: (q) => ({ query: q, variables: { did: scene.agent.did } }), headers: { accept: 'text/html' } },
     ];
-    for (const each of cases) {
-      const before = await knownQueryCounts();
-      const answer = await post(each.body(query), each.headers);
-      const after = await knownQueryCounts();
-      expect({ case: each.name, answered: after.answered - before.answered, handedOn: after.handedOn - before.handedOn }).toEqual({
-        case: each.name,
-        answered: 0,
-        handedOn: each.handedOn ?? 0,
-      });
-      const twin = await post(each.body(fresh(TRUST)), each.headers);
-      // Error locations point into the document, which is the same up to its trailing comment. Compared as JSON:
-      // graphql-js puts `errors` first, a compiled query `data`.
-      const parsed = ({ status, contentType, body }: Answer) => ({ case: each.name, status, contentType, body: contentType?.includes('json') ? (JSON.parse(body) as unknown) : body });
-      expect(parsed(answer)).toEqual(parsed(twin));
-    }
+    await expectHandedOn(cases, query, post);
   });
 
   it('answers a GET of a known document exactly as the full pipeline did, cache headers and 304 included', async () => {
@@ -205,34 +216,22 @@ describe('known-query path (embedded database)', () => {
     await get({ query, variables });
     await get({ query, variables });
     const unknownHash = { persistedQuery: { version: 1, sha256Hash: sha256('{ never }') } };
-    const cases: Array<{ name: string; params: (query: string) => Record<string, unknown>; headers?: Record<string, string>; handedOn?: number }> = [
-      { name: 'a browser (GraphiQL)', params: (q) => ({ query: q, variables }), headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } },
-      { name: 'variables that are not JSON', params: (q) => ({ query: q, variables: '{"did": ' }) },
-      { name: 'variables that do not coerce', params: (q) => ({ query: q, variables: { did: 5 } }), handedOn: 1 },
+    const cases: Array<{ name: string; request: (query: string) => Record<string, unknown>; headers?: Record<string, string>; handedOn?: number }> = [
+      { name: 'a browser (GraphiQL)', request: (q) => ({ query: q, variables }), headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } },
+      { name: 'variables that are not JSON', request: (q) => ({ query: q, variables: '{"did": ' }) },
+      { name: 'variables that do not coerce', request: (q) => ({ query: q, variables: { did: 5 } }), handedOn: 1 },
       // Unused by the query, but past the nesting bound every parameter is read with (400 from yoga).
-      { name: 'variables nested too deep', params: (q) => ({ query: q, variables: `{"did":${JSON.stringify(scene.agent.did)},"pad":${'['.repeat(70)}${']'.repeat(70)}}` }) },
-      { name: 'extensions nested too deep', params: (q) => ({ query: q, variables, extensions: `{"persistedQuery":{"version":1,"sha256Hash":"${sha256(q)}","pad":${'['.repeat(70)}${']'.repeat(70)}}}` }) },
-      { name: 'another operation name', params: (q) => ({ query: q, variables, operationName: 'Other' }) },
-      { name: 'an unknown hash alone', params: () => ({ variables, extensions: unknownHash }) },
-      { name: 'a hash that does not match its text', params: (q) => ({ query: q, variables, extensions: unknownHash }) },
-      { name: 'extensions beyond a hash', params: (q) => ({ query: q, variables, extensions: { tracing: true } }) },
-      { name: 'a malformed hash', params: () => ({ variables, extensions: { persistedQuery: { version: 2, sha256Hash: 'ab' } } }) },
-      { name: 'no query', params: () => ({ variables }) },
-      { name: 'an Accept it does not take', params: (q) => ({ query: q, variables }), headers: { accept: 'text/event-stream' } },
+      { name: 'variables nested too deep', request: (q) => ({ query: q, variables: `{"did":${JSON.stringify(scene.agent.did)},"pad":${'['.repeat(70)}${']'.repeat(70)}}` }) },
+      { name: 'extensions nested too deep', request: (q) => ({ query: q, variables, extensions: `{"persistedQuery":{"version":1,"sha256Hash":"${sha256(q)}","pad":${'['.repeat(70)}${']'.repeat(70)}}}` }) },
+      { name: 'another operation name', request: (q) => ({ query: q, variables, operationName: 'Other' }) },
+      { name: 'an unknown hash alone', request: () => ({ variables, extensions: unknownHash }) },
+      { name: 'a hash that does not match its text', request: (q) => ({ query: q, variables, extensions: unknownHash }) },
+      { name: 'extensions beyond a hash', request: (q) => ({ query: q, variables, extensions: { tracing: true } }) },
+      { name: 'a malformed hash', request: () => ({ variables, extensions: { persistedQuery: { version: 2, sha256Hash: 'ab' } } }) },
+      { name: 'no query', request: () => ({ variables }) },
+      { name: 'an Accept it does not take', request: (q) => ({ query: q, variables }), headers: { accept: 'text/event-stream' } },
     ];
-    for (const each of cases) {
-      const before = await knownQueryCounts();
-      const answer = await get(each.params(query), each.headers);
-      const after = await knownQueryCounts();
-      expect({ case: each.name, answered: after.answered - before.answered, handedOn: after.handedOn - before.handedOn }).toEqual({
-        case: each.name,
-        answered: 0,
-        handedOn: each.handedOn ?? 0,
-      });
-      const twin = await get(each.params(fresh(TRUST)), each.headers);
-      const parsed = ({ status, contentType, body }: GetAnswer) => ({ case: each.name, status, contentType, body: contentType?.includes('json') ? (JSON.parse(body) as unknown) : body.length });
-      expect(parsed(answer)).toEqual(parsed(twin));
-    }
+    await expectHandedOn(cases, query, get);
   });
 
   it('answers a request with a bearer token as the caller, and hands on a refused one with its token still verified', async () => {
