@@ -255,8 +255,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       nulCharacterPlugin(),
       requestParserPlugin(deps.config.maxBodyBytes),
       // Single-query documents run compiled (graphql-jit), once per document: the executor's per-request walk of the
-      // selection set was the largest cost of a warm read after the engine (docs/operations.md, "Load and latency,
-      // measured"). Not with tracing on: resolver spans come from graphql-js's executor.
+      // selection set was the largest cost of a warm read after the engine (docs/performance-log.md, "Compiled
+      // queries"). Not with tracing on: resolver spans come from graphql-js's executor.
       ...(deps.tracing
         ? []
         : [compiledQueriesPlugin({ queries: compiledQueries, onCompileError: (message) => logger.warn('query not compiled; graphql-js answers it instead', { error: message }) })]),

@@ -2,7 +2,7 @@
 // the URL, to /graphql) whose document is exactly one that has already been parsed, validated, compiled and answered
 // without errors through the whole pipeline runs its compiled form at once: no parameter hooks, no parse or
 // validation lookups, no envelop orchestration, no result-processor negotiation. Those were most of a warm read's
-// cost once the engine answered from memory (docs/operations.md, "Load and latency, measured"). The document may be
+// cost once the engine answered from memory (docs/performance-log.md, 2026-12-06). The document may be
 // named by its text, or by a hash alone (a hashed query whose text http-cache.ts remembers).
 //
 // What still applies, because it runs before this plugin or around it: request ids, the log line and metrics
