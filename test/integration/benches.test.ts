@@ -81,6 +81,7 @@ describe.skipIf(!ADMIN_URL)('npm run bench:load, scaled down (PostgreSQL)', () =
     }
     expect(output).toMatch(/ratio of trust reads\/s to the \/health ceiling measured in this run: \d+\.\d\d/);
     expect(output).toMatch(/server CPU: \d+ µs per answer/);
+    expect(output).toMatch(/rounds: \d+\.\d\d trust answers and \d+\.\d\d writes per trustBatch answer/);
     // After the warm-up, reads of the mixed run come from memory. Not all of them need to: a read falls back to the
     // version-check statement while the listener lags, which a machine busy with other tests can make happen.
     const sources = /credence_trust_reads_total\): (\d+) from memory, (\d+) ran the statement/.exec(output);
