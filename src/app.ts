@@ -1,4 +1,5 @@
 // createApp(deps) builds the Yoga instance: schema, context, security plugins and routes. It never listens.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.ts';
@@ -14,7 +15,8 @@ import { validationCachePlugin } from './http/validation-cache.ts';
 import { corsPlugin } from './http/cors.ts';
 import { httpCachePlugin, PersistedDocuments } from './http/http-cache.ts';
 import { CompiledQueries, compiledQueriesPlugin } from './http/compiled-queries.ts';
-import { knownQueryPathPlugin } from './http/known-query-path.ts';
+import { knownQueryAnswers, knownQueryPathPlugin } from './http/known-query-path.ts';
+import { nodeReadPath } from './http/node-read-path.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
 import { createProfileService } from './web/profile/profile.service.ts';
 import type { TrustReportSource } from './credentials/credential.service.ts';
@@ -25,7 +27,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import type { Tracing } from './observability/tracing.ts';
 import { createMetrics, metricsRoutePlugin, type Metrics } from './http/metrics.ts';
 import { observabilityPlugin, yogaLogger } from './http/observability.ts';
-import { clientAddress, rateLimitPlugin, type RateLimitStore } from './http/rate-limit.ts';
+import { clientAddress, createRateLimits, type RateLimitStore } from './http/rate-limit.ts';
 import { graphqlSsePlugins } from './http/graphql-sse.ts';
 import { postgresRateLimitStore } from './http/rate-limit.repository.ts';
 import { StreamSlots } from './http/stream-limits.ts';
@@ -67,6 +69,11 @@ export interface App {
   metrics: Metrics;
   /** Where reads go: the primary, or the read replica for public reads. */
   reads: ReadRouter;
+  /**
+   * The node:http listener to serve: known public queries answered ahead of yoga (node-read-path.ts), everything
+   * else by yoga. In-process callers use `yoga.fetch`, which does not pass here.
+   */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -91,7 +98,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(deps.readDatabase ? { databaseReads: () => reads.stats() } : {}),
     // Called at scrape time only, once the services below exist.
     trustReads: () => services.trust.cacheStats(),
-    knownQueries: () => knownQueryPath?.stats() ?? { answered: 0, handedOn: 0 },
+    knownQueries: () => knownQueries?.stats() ?? { answered: 0, answeredAhead: 0, handedOn: 0 },
   });
   // Listings, profiles and badges read through this: the replica inside public requests, else the primary.
   const publicReads = publicReadHandle(reads);
@@ -162,16 +169,27 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Documents named by hash (hashed queries): remembered by httpCachePlugin, looked up there and on the known-query path.
   const persistedDocuments = new PersistedDocuments();
   // Not with tracing on, like compiled queries: resolver spans come from graphql-js's executor.
-  const knownQueryPath = deps.tracing
+  const knownQueries = deps.tracing
     ? undefined
-    : knownQueryPathPlugin({
+    : knownQueryAnswers({
         queries: compiledQueries,
         documents: persistedDocuments,
-        maxBodyBytes: deps.config.maxBodyBytes,
         // Yoga's context also holds the server context (req, res, waitUntil), which no resolver reads; copying it cost
         // more than the rest of the context together. The request's own context object, with what yoga adds to it.
         context: (request, serverContext, params) => Object.assign(contextFor(request, serverContext), { request, params }),
       });
+  const rateLimits = createRateLimits({
+    ipPerMinute: deps.config.rateLimitIpPerMinute,
+    didPerMinute: deps.config.rateLimitDidPerMinute,
+    trustedProxies: deps.config.trustProxy,
+    audience: serviceDid,
+    clock,
+    spentTokens: services.tokenStore,
+    ...(deps.limiterClock ? { limiterClock: deps.limiterClock } : {}),
+    ...(sharedRateLimitStore ? { store: sharedRateLimitStore } : {}),
+    onLimited: (scope) => metrics.countRateLimited(scope),
+    onStoreError: rateLimitStoreWarning(logger, deps.config.rateLimitStore, () => metrics.countRateLimitStoreError()),
+  });
 
   const graphiql = graphiqlPage();
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
@@ -226,18 +244,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.tracing?.yogaPlugins() ?? []),
       corsPlugin(deps.config.corsOrigins),
       graphiql.plugin,
-      rateLimitPlugin({
-        ipPerMinute: deps.config.rateLimitIpPerMinute,
-        didPerMinute: deps.config.rateLimitDidPerMinute,
-        trustedProxies: deps.config.trustProxy,
-        audience: serviceDid,
-        clock,
-        spentTokens: services.tokenStore,
-        ...(deps.limiterClock ? { limiterClock: deps.limiterClock } : {}),
-        ...(sharedRateLimitStore ? { store: sharedRateLimitStore } : {}),
-        onLimited: (scope) => metrics.countRateLimited(scope),
-        onStoreError: rateLimitStoreWarning(logger, deps.config.rateLimitStore, () => metrics.countRateLimitStoreError()),
-      }),
+      rateLimits.plugin,
       metricsRoutePlugin(metrics),
       // REST, pages, badges, credential documents, /health, /ready and the DID document. Before bodyLimitPlugin, so
       // the REST API answers its own oversized bodies in its own envelope; every other path it leaves to that plugin.
@@ -246,7 +253,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // graphql-sse at /graphql/stream (single-connection and distinct-connections modes), under the same caps.
       // Known queries (already parsed, validated, compiled and answered) run here, skipping yoga's GraphQL handling;
       // every hook above still applies.
-      ...(knownQueryPath ? [knownQueryPath] : []),
+      ...(knownQueries ? [knownQueryPathPlugin(knownQueries, deps.config.maxBodyBytes)] : []),
       ...graphqlSsePlugins({ streams: contextDeps.streams, maxBodyBytes: deps.config.maxBodyBytes, trustProxy: deps.config.trustProxy }),
       // MCP over Streamable HTTP: tools over the same services and per-request context as /graphql.
       mcpRoutePlugin({ context: (authorization) => createRequestContext(contextDeps, authorization), maxBodyBytes: deps.config.maxBodyBytes, logger }),
@@ -265,7 +272,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
 
-  return { yoga, services, serviceDid, clock, metrics, reads };
+  const listener = knownQueries
+    ? nodeReadPath({
+        yoga,
+        answers: knownQueries,
+        request: (url, headers) => new yoga.fetchAPI.Request(url, { method: 'POST', headers: headers as Record<string, string> }),
+        limits: rateLimits,
+        reads,
+        observability: { logger, metrics },
+        maxBodyBytes: deps.config.maxBodyBytes,
+        varyOrigin: deps.config.corsOrigins.length > 0,
+      })
+    : yoga;
+  return { yoga, services, serviceDid, clock, metrics, reads, listener };
 }
 
 /** The shared rate-limit store the config names, or undefined for the in-memory one. */

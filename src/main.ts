@@ -155,7 +155,7 @@ async function openAndListen(config: Config, logger: Logger, opened: Array<() =>
   const headersTimeout = Math.min(requestTimeout, Math.round(config.headersTimeoutSeconds * 1000));
   const server = createServer(
     { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))) },
-    app.yoga,
+    app.listener,
   );
   opened.push(() => app.services.trustChanges.close());
   await listen(server, config.port, config.host);

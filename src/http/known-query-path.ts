@@ -42,12 +42,11 @@ export interface KnownQueryPathDeps {
   queries: CompiledQueries;
   /** Documents remembered by hash (http-cache.ts); without it a request naming its document by hash is handed on. */
   documents?: PersistedDocuments;
-  maxBodyBytes: number;
   /** The context yoga builds for the same request (app.ts makes both from one function). */
   context(request: Request, serverContext: Record<string, unknown>, params: KnownQueryParams): object;
 }
 
-const JSON_TYPES = new Set(['application/json', 'application/graphql+json']);
+export const JSON_TYPES = new Set(['application/json', 'application/graphql+json']);
 /** The media types of yoga's processor for single results, in its order. */
 const JSON_ANSWER_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 
@@ -125,62 +124,99 @@ const nameOf = (operation: OperationDefinitionNode) => operation.name?.value;
 
 /** Requests of a known document: answered here, or handed on to yoga (an answer with errors). */
 export interface KnownQueryStats {
+  /** Answered by this plugin, inside yoga. */
   answered: number;
+  /** Answered at node:http, ahead of yoga (node-read-path.ts). */
+  answeredAhead: number;
   handedOn: number;
 }
 
-export function knownQueryPathPlugin(deps: KnownQueryPathDeps): Plugin & { stats(): KnownQueryStats } {
-  const stats: KnownQueryStats = { answered: 0, handedOn: 0 };
+export type KnownQuery = Known;
+
+/**
+ * Finding and running known queries, shared by this plugin and by the read path ahead of yoga (node-read-path.ts),
+ * which count into the same stats.
+ */
+export function knownQueryAnswers(deps: KnownQueryPathDeps) {
+  const stats: KnownQueryStats = { answered: 0, answeredAhead: 0, handedOn: 0 };
+  // Node requests whose known query the path ahead of yoga ran and handed on (an answer with errors): this plugin
+  // leaves them to the full pipeline rather than run the same query again.
+  const declinedAhead = new WeakSet<object>();
   return {
     stats: () => ({ ...stats }),
+    /** The path ahead of yoga already ran this request's query and handed it on. */
+    declinedAhead: (serverContext: unknown) => {
+      const node = (serverContext as { req?: object } | undefined)?.req;
+      return node !== undefined && declinedAhead.has(node);
+    },
+    /** A POST body's known query, or null. */
+    fromBody(text: string): Known | null {
+      const raw = postParams(text);
+      return raw === null ? null : knownQuery(raw, deps.queries, deps.documents);
+    },
+    /** A GET's known query (read exactly as yoga's GET parser reads it, security.ts), or null. */
+    fromSearch(searchParams: URLSearchParams): Known | null {
+      let raw: Record<string, unknown>;
+      try {
+        raw = paramsFromSearch(searchParams);
+      } catch {
+        return null;
+      }
+      return knownQuery(raw, deps.queries, deps.documents);
+    },
+    /**
+     * The answer's JSON text, or null when yoga must answer (an answer with errors, or anything thrown). `ahead`:
+     * asked by the path ahead of yoga, not by this plugin.
+     */
+    async run(known: Known, request: Request, serverContext: Record<string, unknown>, ahead = false): Promise<string | null> {
+      let result: Awaited<ReturnType<typeof known.served.compiled.query>> | undefined;
+      try {
+        const context = deps.context(request, serverContext, known.params);
+        result = await known.served.compiled.query(undefined, context, known.params.variables as Record<string, unknown>);
+      } catch {
+        // Compiled code answers resolver errors in `errors`; anything thrown here is yoga's to answer (and mask).
+      }
+      if (result === undefined || result.errors?.length || result.data === undefined || result.data === null) {
+        stats.handedOn += 1;
+        const node = serverContext.req;
+        if (ahead && typeof node === 'object' && node !== null) declinedAhead.add(node);
+        return null;
+      }
+      if (ahead) stats.answeredAhead += 1;
+      else stats.answered += 1;
+      return known.served.compiled.stringify(result);
+    },
+  };
+}
+
+export type KnownQueryAnswers = ReturnType<typeof knownQueryAnswers>;
+
+export function knownQueryPathPlugin(answers: KnownQueryAnswers, maxBodyBytes: number): Plugin {
+  return {
     onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       const method = request.method;
       if ((method !== 'POST' && method !== 'GET') || requestPath(request) !== '/graphql') return undefined;
+      if (answers.declinedAhead(serverContext)) return undefined;
       const accept = request.headers.get('accept');
       const answerType = answerMediaType(accept);
       if (answerType === null) return undefined;
       const answer = async (known: Known | null) => {
         if (known === null) return;
         recordOperation(request, known.served.operation);
-        let result: Awaited<ReturnType<typeof known.served.compiled.query>> | undefined;
-        try {
-          const context = deps.context(request, serverContext as Record<string, unknown>, known.params);
-          result = await known.served.compiled.query(undefined, context, known.params.variables as Record<string, unknown>);
-        } catch {
-          // Compiled code answers resolver errors in `errors`; anything thrown here is yoga's to answer (and mask).
-        }
-        if (result === undefined || result.errors?.length || result.data === undefined || result.data === null) {
-          stats.handedOn += 1;
-          return;
-        }
-        stats.answered += 1;
-        endResponse(
-          new fetchAPI.Response(known.served.compiled.stringify(result), {
-            status: 200,
-            headers: { 'Content-Type': `${answerType}; charset=utf-8` },
-          }),
-        );
+        const text = await answers.run(known, request, serverContext as Record<string, unknown>);
+        if (text === null) return;
+        endResponse(new fetchAPI.Response(text, { status: 200, headers: { 'Content-Type': `${answerType}; charset=utf-8` } }));
       };
       if (method === 'GET') {
         // A browser's GET gets GraphiQL from yoga, which answers before this plugin (its test, exactly); this is for the
         // rest, and for certain only when yoga would run the query.
         if (accept?.includes('text/html')) return undefined;
-        let raw: Record<string, unknown>;
-        try {
-          // Read exactly as yoga's GET parser reads it (security.ts): the parsed URL's parameters, the same nesting bound.
-          raw = paramsFromSearch(url.searchParams);
-        } catch {
-          return undefined;
-        }
-        return answer(knownQuery(raw, deps.queries, deps.documents));
+        return answer(answers.fromSearch(url.searchParams));
       }
       const type = mediaType(request);
       if (type === null || !JSON_TYPES.has(type)) return undefined;
-      return graphqlBody(request, deps.maxBodyBytes).then(
-        (text) => {
-          const raw = postParams(text);
-          return answer(raw === null ? null : knownQuery(raw, deps.queries, deps.documents));
-        },
+      return graphqlBody(request, maxBodyBytes).then(
+        (text) => answer(answers.fromBody(text)),
         // A body that cannot be read (too large, cut off) is yoga's to answer: its parser awaits the same read.
         () => undefined,
       );

@@ -27,8 +27,11 @@ export interface MetricsOptions {
   databaseReads?: () => ReadRouterStats;
   /** Read at scrape time: trust reads answered from memory and from the database, and memory resyncs. */
   trustReads?: () => { memoryReads: number; databaseReads: number; resyncs: number; refreshes: number; catchUps: number };
-  /** Read at scrape time: GraphQL reads (POST or GET) the known-query path answered, and those it handed on to yoga. */
-  knownQueries?: () => { answered: number; handedOn: number };
+  /**
+   * Read at scrape time: GraphQL reads (POST or GET) the known-query path answered inside yoga, those answered ahead
+   * of yoga (node-read-path.ts), and those handed on to yoga's full pipeline.
+   */
+  knownQueries?: () => { answered: number; answeredAhead: number; handedOn: number };
   /** Process metrics (CPU, memory, event loop, GC); on unless turned off. */
   processMetrics?: boolean;
 }
@@ -173,11 +176,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     countedAtScrape(
       registry,
       'credence_graphql_known_query_requests_total',
-      'GraphQL reads (POST or GET) of a query document already served, by text or by hash, by outcome: answered on the known-query path, or handed on to the full pipeline (an answer with errors).',
+      'GraphQL reads (POST or GET) of a query document already served, by text or by hash, by outcome: answered on the known-query path inside yoga, answered ahead of yoga (a POST without credentials), or handed on to the full pipeline (an answer with errors).',
       'outcome',
       () => {
         const stats = knownQueries();
-        return { answered: stats.answered, handed_on: stats.handedOn };
+        return { answered: stats.answered, answered_ahead: stats.answeredAhead, handed_on: stats.handedOn };
       },
     );
   }

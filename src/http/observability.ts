@@ -120,13 +120,6 @@ export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
     },
     onResponse({ request, response, setResponse }) {
       const state = stateOf(request);
-      const seconds = (performance.now() - state.started) / 1000;
-      const pathname = requestPath(request);
-      const method = METHODS.has(request.method) ? request.method : 'OTHER';
-      const isGraphQL = pathname === '/graphql';
-      const operation = isGraphQL ? (state.operation ?? '(none)') : undefined;
-      const type = isGraphQL ? (state.type ?? 'unknown') : undefined;
-
       try {
         response.headers.set(REQUEST_ID_HEADER, state.id);
       } catch {
@@ -135,24 +128,43 @@ export function observabilityPlugin(deps: ObservabilityDeps): Plugin {
         headers.set(REQUEST_ID_HEADER, state.id);
         setResponse(new Response(response.body, { status: response.status, statusText: response.statusText, headers }));
       }
-
-      deps.metrics.observeRequest({
-        method,
-        route: routeOf(pathname, response.status),
-        status: response.status,
-        seconds,
-        ...(isGraphQL ? { graphql: { operation: operation!, type: type!, errors: state.errors } } : {}),
-      });
-      const log = QUIET_PATHS.has(pathname) ? deps.logger.debug : deps.logger.info;
-      log('request', {
-        method,
-        path: pathname.slice(0, MAX_LOGGED_PATH),
-        ...(isGraphQL ? { operation, operationType: type, graphqlErrors: state.errors } : {}),
-        status: response.status,
-        durationMs: Math.round(seconds * 10_000) / 10,
-      });
+      observeAnswered(deps, { method: request.method, pathname: requestPath(request), status: response.status, state });
     },
   };
+}
+
+export interface AnsweredRequest {
+  method: string;
+  pathname: string;
+  status: number;
+  state: Pick<RequestState, 'started' | 'operation' | 'type' | 'errors'>;
+}
+
+/**
+ * The request's metrics and its log line, once answered: by yoga (the plugin above) or by the read path ahead of it
+ * (node-read-path.ts), which must count and log exactly as yoga's answers are counted and logged.
+ */
+export function observeAnswered(deps: ObservabilityDeps, { method: rawMethod, pathname, status, state }: AnsweredRequest): void {
+  const seconds = (performance.now() - state.started) / 1000;
+  const method = METHODS.has(rawMethod) ? rawMethod : 'OTHER';
+  const isGraphQL = pathname === '/graphql';
+  const operation = isGraphQL ? (state.operation ?? '(none)') : undefined;
+  const type = isGraphQL ? (state.type ?? 'unknown') : undefined;
+  deps.metrics.observeRequest({
+    method,
+    route: routeOf(pathname, status),
+    status,
+    seconds,
+    ...(isGraphQL ? { graphql: { operation: operation!, type: type!, errors: state.errors } } : {}),
+  });
+  const log = QUIET_PATHS.has(pathname) ? deps.logger.debug : deps.logger.info;
+  log('request', {
+    method,
+    path: pathname.slice(0, MAX_LOGGED_PATH),
+    ...(isGraphQL ? { operation, operationType: type, graphqlErrors: state.errors } : {}),
+    status,
+    durationMs: Math.round(seconds * 10_000) / 10,
+  });
 }
 
 /**

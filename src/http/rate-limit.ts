@@ -188,19 +188,21 @@ export function rateLimitedResponse(path: string, retryAfterSeconds: number): Re
   return Response.json({ success: false, error: message, code: 'RATE_LIMITED', retryAfterSeconds }, { status: 429, headers });
 }
 
+/** A request already charged to its address, by the read path ahead of yoga (node-read-path.ts), keyed by its node request. */
+type Charged = WeakMap<object, TakeResult>;
+
 /**
- * Charges one token per request to the client address and, when a bearer token passes every check, replay included,
- * to its DID. A token that does not verify, or was already spent, charges no DID: neither a forged token nor a replay
- * of an agent's used one may drain that agent's bucket. Such requests count toward their sender's address only, and
- * are refused later by the request itself.
+ * The rate limits of one app: the plugin, and the address charge the read path ahead of yoga makes for the requests
+ * it answers (node-read-path.ts), from the same buckets. A request that path charged and then hands on to yoga is not
+ * charged again: the plugin finds its result.
  */
-export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
+export function createRateLimits(deps: RateLimitDeps) {
   const local = memoryRateLimitStore(deps.limiterClock ?? (() => performance.now()));
   const store = deps.store ?? local;
   const byIp = deps.ipPerMinute > 0;
   const byDid = deps.didPerMinute > 0;
   const exempt = new Set(deps.exempt ?? RATE_LIMIT_EXEMPT_PATHS);
-  if (!byIp && !byDid) return {};
+  const charged: Charged = new WeakMap();
   // A shared store that fails does not turn the limit off: this instance counts alone (as with the memory store)
   // until the store answers again. Neither an attacker who can stall the store nor an outage lifts the limit.
   const take = async (key: string, perMinute: number): Promise<TakeResult> => {
@@ -230,30 +232,67 @@ export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
     return verified.did;
   };
 
+  const chargeAddress = async (request: Request, serverContext: unknown): Promise<TakeResult | null> => {
+    const node = (serverContext as { req?: object } | undefined)?.req;
+    const before = node ? charged.get(node) : undefined;
+    if (before) return before;
+    const address = clientAddress(request, serverContext, deps.trustedProxies);
+    if (address === null) return null;
+    const result = await take(`ip:${address}`, deps.ipPerMinute);
+    if (node) charged.set(node, result);
+    return result;
+  };
+
+  const plugin: Plugin =
+    !byIp && !byDid
+      ? {}
+      : {
+          async onRequest({ request, url, serverContext, endResponse }) {
+            if (exempt.has(url.pathname)) return;
+            if (byIp) {
+              const result = await chargeAddress(request, serverContext);
+              if (result !== null && !result.allowed) {
+                deps.onLimited?.('ip', request);
+                endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
+                return;
+              }
+            }
+            if (byDid && request.headers.has('authorization')) {
+              const did = await callerDid(request);
+              if (did !== null) {
+                const result = await take(`did:${did}`, deps.didPerMinute);
+                if (!result.allowed) {
+                  deps.onLimited?.('did', request);
+                  endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
+                }
+              }
+            }
+          },
+        };
+
   return {
-    async onRequest({ request, url, serverContext, endResponse }) {
-      if (exempt.has(url.pathname)) return;
-      if (byIp) {
-        const address = clientAddress(request, serverContext, deps.trustedProxies);
-        if (address !== null) {
-          const result = await take(`ip:${address}`, deps.ipPerMinute);
-          if (!result.allowed) {
-            deps.onLimited?.('ip', request);
-            endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
-            return;
-          }
-        }
-      }
-      if (byDid && request.headers.has('authorization')) {
-        const did = await callerDid(request);
-        if (did !== null) {
-          const result = await take(`did:${did}`, deps.didPerMinute);
-          if (!result.allowed) {
-            deps.onLimited?.('did', request);
-            endResponse(rateLimitedResponse(url.pathname, result.retryAfterSeconds));
-          }
-        }
-      }
+    plugin,
+    /**
+     * For a request without a bearer token to a limited path: its address charged (once per node request, whoever
+     * asks first), and whether it may go on. A limited request is left to yoga, whose plugin answers it from the
+     * same result.
+     */
+    async addressAllows(request: Request, serverContext: unknown): Promise<boolean> {
+      if (!byIp) return true;
+      const result = await chargeAddress(request, serverContext);
+      return result === null || result.allowed;
     },
   };
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;
+
+/**
+ * Charges one token per request to the client address and, when a bearer token passes every check, replay included,
+ * to its DID. A token that does not verify, or was already spent, charges no DID: neither a forged token nor a replay
+ * of an agent's used one may drain that agent's bucket. Such requests count toward their sender's address only, and
+ * are refused later by the request itself.
+ */
+export function rateLimitPlugin(deps: RateLimitDeps): Plugin {
+  return createRateLimits(deps).plugin;
 }

@@ -1,7 +1,7 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { CompiledQueries, compiledQueriesPlugin } from '../../../src/http/compiled-queries.ts';
-import { knownQueryPathPlugin } from '../../../src/http/known-query-path.ts';
+import { knownQueryAnswers, knownQueryPathPlugin } from '../../../src/http/known-query-path.ts';
 import { requestParserPlugin } from '../../../src/http/security.ts';
 
 const schema = createSchema({
@@ -11,7 +11,8 @@ const schema = createSchema({
 
 function server(context: () => object) {
   const queries = new CompiledQueries();
-  const path = knownQueryPathPlugin({ queries, maxBodyBytes: 10_000, context });
+  const answers = knownQueryAnswers({ queries, context });
+  const path = knownQueryPathPlugin(answers, 10_000);
   const yoga = createYoga({
     schema,
     logging: false,
@@ -23,7 +24,7 @@ function server(context: () => object) {
     const response = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as unknown };
   };
-  return { ask, stats: () => path.stats() };
+  return { ask, stats: () => answers.stats() };
 }
 
 describe('known-query path', () => {
@@ -35,10 +36,10 @@ describe('known-query path', () => {
     });
     const request = { query: 'query($n: String!) { hello(name: $n) }', variables: { n: 'ada' } };
     for (let i = 0; i < 3; i += 1) expect(await ask(request)).toEqual({ status: 200, body: { data: { hello: 'hi ada' } } });
-    expect(stats()).toEqual({ answered: 1, handedOn: 0 });
+    expect(stats()).toEqual({ answered: 1, answeredAhead: 0, handedOn: 0 });
     failing = true;
     expect(await ask(request)).toEqual({ status: 200, body: { data: { hello: 'hi ada' } } });
-    expect(stats()).toEqual({ answered: 1, handedOn: 1 });
+    expect(stats()).toEqual({ answered: 1, answeredAhead: 0, handedOn: 1 });
   });
 
   it('leaves the body to the parser for a document it does not know, and for a body that is not JSON', async () => {
@@ -46,6 +47,6 @@ describe('known-query path', () => {
     expect(await ask({ query: '{ hello(name: "x") }' })).toEqual({ status: 200, body: { data: { hello: 'hi x' } } });
     const broken = await ask('{"query": ');
     expect(broken).toEqual({ status: 400, body: { errors: [expect.objectContaining({ message: 'the request body is not valid JSON' })] } });
-    expect(stats()).toEqual({ answered: 0, handedOn: 0 });
+    expect(stats()).toEqual({ answered: 0, answeredAhead: 0, handedOn: 0 });
   });
 });

@@ -1,0 +1,135 @@
+// Known queries answered at node:http, ahead of yoga. The known-query path (known-query-path.ts) already skips yoga's
+// GraphQL handling, but a request it answers still pays for the fetch-API request and response objects, the plugin
+// chain and its hooks: most of a warm read's cost once the engine answers from memory (docs/performance-log.md,
+// 2026-12-06, "Reads ahead of yoga"). This path answers the commonest read there is, a server-side client's POST of a
+// known query with no credentials, straight from node's request, and does for it exactly what yoga's plugins do for
+// such a request:
+// - the request id (echoed when sane), the log line and the request metrics (observability.ts, observeAnswered);
+// - the rate limit by address, from the same buckets (rate-limit.ts, addressAllows);
+// - public reads may go to the replica (read-routing.ts: no bearer token and a query);
+// - the body limit: only a declared length within CREDENCE_MAX_BODY_BYTES is read here;
+// - the same answer: the compiled query with the context yoga would build, its text, its media type and status.
+//
+// Only requests that no other plugin would change are taken: POST to exactly /graphql, a JSON content type, a declared
+// length, a Host, an Accept yoga answers with JSON, no Authorization (read routing, DID limits, tokens), no Origin (CORS). Any
+// other request goes to yoga untouched. A taken request whose body turns out not to be a known query, whose address
+// is limited, or whose answer has errors is handed to yoga with the body read here (whatwg-node takes a node request
+// whose body was already read as `body`), and yoga answers it as any other; an address charged here is not charged
+// again there.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logScope } from '../logger.ts';
+import type { ReadRouter } from '../db/read-router.ts';
+import { answerMediaType, JSON_TYPES, type KnownQueryAnswers } from './known-query-path.ts';
+import { observeAnswered, operationLabel, REQUEST_ID_HEADER, requestIdFrom, type ObservabilityDeps } from './observability.ts';
+import type { RateLimits } from './rate-limit.ts';
+
+type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface NodeReadPathDeps {
+  /** Yoga's own node listener: every request not answered here goes to it. */
+  yoga: NodeListener;
+  answers: KnownQueryAnswers;
+  /** The fetch API request yoga's context is built from (the context reads its headers). */
+  request(url: string, headers: IncomingMessage['headers']): Request;
+  limits: RateLimits;
+  reads: ReadRouter;
+  observability: ObservabilityDeps;
+  maxBodyBytes: number;
+  /** CORS origins are configured: every answer then says it varies by Origin (cors.ts), these too. */
+  varyOrigin: boolean;
+}
+
+/** The node request, with the body read here for yoga (whatwg-node reads `body` instead of the stream when set). */
+type ReadRequest = IncomingMessage & { body?: Buffer };
+
+/** The declared body length when this path may take the request (headers alone decide), else null. */
+function takenLength(req: IncomingMessage, maxBodyBytes: number): number | null {
+  if (req.method !== 'POST' || req.url !== '/graphql') return null;
+  const headers = req.headers;
+  if (headers.host === undefined || headers.authorization !== undefined || headers.origin !== undefined || headers['transfer-encoding'] !== undefined) return null;
+  const type = headers['content-type'];
+  if (type === undefined || !JSON_TYPES.has(type.split(',')[0]!.split(';')[0]!.trim().toLowerCase())) return null;
+  const declared = headers['content-length'];
+  if (declared === undefined || !/^\d{1,12}$/.test(declared)) return null;
+  const length = Number(declared);
+  return length <= maxBodyBytes ? length : null;
+}
+
+function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      chunks.push(chunk);
+    });
+    req.once('end', () => (received === length ? resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)) : reject(new Error('body length'))));
+    req.once('error', reject);
+  });
+}
+
+export function nodeReadPath(deps: NodeReadPathDeps): NodeListener {
+  const reads = deps.reads.hasReplica ? deps.reads : null;
+
+  async function answer(req: ReadRequest, res: ServerResponse, body: Buffer, started: number): Promise<boolean> {
+    const answerType = answerMediaType(req.headers.accept ?? null);
+    if (answerType === null) return false;
+    const known = deps.answers.fromBody(body.toString('utf8'));
+    if (known === null) return false;
+    const request = deps.request(`http://${req.headers.host!}${req.url}`, req.headers);
+    const serverContext = { req, res };
+    if (!(await deps.limits.addressAllows(request, serverContext))) return false;
+    const header = req.headers[REQUEST_ID_HEADER];
+    const id = requestIdFrom(typeof header === 'string' ? header : null);
+    // Inside the request's log scope, as yoga's plugin runs the whole request: lines logged meanwhile, and the
+    // request's own line, carry its id.
+    return logScope.run({ requestId: id }, async () => {
+      const run = () => deps.answers.run(known, request, serverContext, true);
+      const text = await (reads ? reads.run(false, run) : run());
+      if (text === null) return false;
+      const headers: Record<string, string | number> = {
+        'Content-Type': `${answerType}; charset=utf-8`,
+        'content-length': Buffer.byteLength(text),
+        [REQUEST_ID_HEADER]: id,
+      };
+      if (deps.varyOrigin) headers.vary = 'Origin';
+      res.writeHead(200, headers);
+      res.end(text);
+      const operation = known.served.operation;
+      observeAnswered(deps.observability, {
+        method: 'POST',
+        pathname: '/graphql',
+        status: 200,
+        state: { started, operation: operationLabel(operation), type: operation.operation, errors: false },
+      });
+      return true;
+    });
+  }
+
+  return (req, res) => {
+    const length = takenLength(req, deps.maxBodyBytes);
+    if (length === null) {
+      deps.yoga(req, res);
+      return;
+    }
+    const started = performance.now();
+    const handOn = (body: Buffer) => {
+      (req as ReadRequest).body = body;
+      deps.yoga(req, res);
+    };
+    readBody(req, length).then(
+      (body) =>
+        answer(req, res, body, started).then(
+          (answered) => {
+            if (!answered) handOn(body);
+          },
+          // Thrown before an answer was written (a failing shared rate-limit store, say): yoga answers it as it would.
+          () => {
+            if (!res.headersSent) handOn(body);
+          },
+        ),
+      // The client went away mid-body, or sent another length than it declared: nothing to answer.
+      () => req.destroy(),
+    );
+  };
+}
