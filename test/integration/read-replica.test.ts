@@ -303,7 +303,7 @@ describe.skipIf(unavailable !== null)(`read replica on a streaming standby${unav
     expect(where()).toBe('primary');
   });
 
-  it('credence serve with CREDENCE_READ_DATABASE_URL: public REST reads over HTTP run on the replica', async () => {
+  it('credence serve with CREDENCE_READ_DATABASE_URL: public REST reads, and GraphQL reads answered ahead of yoga, run on the replica over HTTP', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'credence-serve-replica-'));
     const running = await startServer(
       loadConfig({
@@ -329,6 +329,23 @@ describe.skipIf(unavailable !== null)(`read replica on a streaming standby${unav
       expect(after.reads.primary).toBe(before.reads.primary);
       const metrics = await (await fetch(`${running.url}/metrics`)).text();
       expect(metrics).toContain(`credence_db_reads_total{target="replica"} ${after.reads.replica}`);
+
+      // A GraphQL listing without a token, once known answered ahead of yoga (src/http/node-read-path.ts): still
+      // a public read, on the replica.
+      const listing = JSON.stringify({ query: 'query($did: String!) { receipts(did: $did, first: 5) { edges { node { receiptId } } } }', variables: { did: scene.agent.did } });
+      const post = async () => {
+        const answer = await fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: listing });
+        expect(answer.status).toBe(200);
+        expect(((await answer.json()) as { errors?: unknown }).errors).toBeUndefined();
+      };
+      await post();
+      await post();
+      const beforeAhead = running.app.reads.stats();
+      await post();
+      const afterAhead = running.app.reads.stats();
+      expect(await (await fetch(`${running.url}/metrics`)).text()).toMatch(/^credence_graphql_known_query_requests_total\{outcome="answered_ahead"\} 1$/m);
+      expect(afterAhead.reads.replica).toBe(beforeAhead.reads.replica + 1);
+      expect(afterAhead.reads.primary).toBe(beforeAhead.reads.primary);
     } finally {
       await running.close();
       await rm(dataDir, { recursive: true, force: true });
