@@ -2,21 +2,25 @@
 // GraphQL handling, but a request it answers still pays for the fetch-API request and response objects, the plugin
 // chain and its hooks: most of a warm read's cost once the engine answers from memory (docs/performance-log.md,
 // 2026-12-06, "Reads ahead of yoga"). This path answers the commonest read there is, a server-side client's POST of a
-// known query with no credentials, straight from node's request, and does for it exactly what yoga's plugins do for
-// such a request:
+// known query with no credentials, straight from node's request, and does for it what yoga's plugins do for such a
+// request:
 // - the request id (echoed when sane), the log line and the request metrics (observability.ts, observeAnswered);
-// - the rate limit by address, from the same buckets (rate-limit.ts, addressAllows);
+// - the rate limit by address, from the same buckets, charged before the body is read as the plugin charges it
+//   (rate-limit.ts, addressAllows);
 // - public reads may go to the replica (read-routing.ts: no bearer token and a query);
-// - the body limit: only a declared length within CREDENCE_MAX_BODY_BYTES is read here;
+// - the body limit: only a declared length within CREDENCE_MAX_BODY_BYTES is read here, and the decoded text must
+//   fit it too (body.ts);
 // - the same answer: the compiled query with the context yoga would build, its text, its media type and status.
 //
 // Only requests that no other plugin would change are taken: POST to exactly /graphql, a JSON content type, a declared
-// length, a Host, an Accept yoga answers with JSON, no Authorization (read routing, DID limits, tokens), no Origin (CORS). Any
-// other request goes to yoga untouched. A taken request whose body turns out not to be a known query, whose address
-// is limited, or whose answer has errors is handed to yoga with the body read here (whatwg-node takes a node request
-// whose body was already read as `body`), and yoga answers it as any other; an address charged here is not charged
-// again there.
+// length, a Host that makes a URL, an Accept yoga answers with JSON, no Authorization (read routing, DID limits,
+// tokens), no Origin (CORS). Any other request goes to yoga untouched. A taken request whose address is limited goes to
+// yoga unread (yoga answers the 429 from the same charge, not a second one); one whose body is not a known query, or
+// whose answer has errors, goes to yoga with the body read here (whatwg-node takes a node request whose body was read
+// as `body`), and yoga answers it as any other. One difference is left: a client that goes away mid-body is dropped
+// here without the log line and the 500 (which nobody receives) that yoga records for it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { logScope } from '../logger.ts';
 import type { ReadRouter } from '../db/read-router.ts';
 import { answerMediaType, JSON_TYPES, type KnownQueryAnswers } from './known-query-path.ts';
@@ -40,7 +44,7 @@ export interface NodeReadPathDeps {
 }
 
 /** The node request, with the body read here for yoga (whatwg-node reads `body` instead of the stream when set). */
-type ReadRequest = IncomingMessage & { body?: Buffer };
+type ReadRequest = IncomingMessage & { body?: Readable };
 
 /** The declared body length when this path may take the request (headers alone decide), else null. */
 function takenLength(req: IncomingMessage, maxBodyBytes: number): number | null {
@@ -53,6 +57,12 @@ function takenLength(req: IncomingMessage, maxBodyBytes: number): number | null 
   if (declared === undefined || !/^\d{1,12}$/.test(declared)) return null;
   const length = Number(declared);
   return length <= maxBodyBytes ? length : null;
+}
+
+/** The request's URL as whatwg-node builds it, or null when its Host makes no URL (yoga answers that one). */
+function requestUrl(req: IncomingMessage): string | null {
+  const url = `http://${req.headers.host!}${req.url!}`;
+  return URL.canParse(url) ? url : null;
 }
 
 function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
@@ -68,68 +78,90 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   });
 }
 
+/** Whether this path began reading the body, and the body once read. */
+interface BodyState {
+  reading: boolean;
+  body?: Buffer;
+}
+
 export function nodeReadPath(deps: NodeReadPathDeps): NodeListener {
   const reads = deps.reads.hasReplica ? deps.reads : null;
 
-  async function answer(req: ReadRequest, res: ServerResponse, body: Buffer, started: number): Promise<boolean> {
+  /**
+   * Yoga, with the body when this path read it. As a stream: whatwg-node counts a pre-read body's own keys, which for
+   * a Buffer is one per byte (a megabyte held the event loop for 150 ms or more).
+   */
+  function handOn(req: ReadRequest, res: ServerResponse, body: Buffer | undefined): void {
+    if (body !== undefined) req.body = Readable.from(body);
+    deps.yoga(req, res);
+  }
+
+  /** The answer, written; false when yoga must answer instead (the body is then in `read`, or still unread). */
+  async function answer(req: ReadRequest, res: ServerResponse, length: number, url: string, id: string, read: BodyState): Promise<boolean> {
+    const started = performance.now();
+    const request = deps.request(url, req.headers);
+    const serverContext = { req, res };
+    // Charged before the body is read, as yoga's plugin charges it: a limited client gets its 429 from yoga at once.
+    if (!(await deps.limits.addressAllows(request, serverContext))) return false;
+    read.reading = true;
+    const body = await readBody(req, length);
+    read.body = body;
     const answerType = answerMediaType(req.headers.accept ?? null);
     if (answerType === null) return false;
-    const known = deps.answers.fromBody(body.toString('utf8'));
+    const text = body.toString('utf8');
+    // Yoga's reader applies the limit to the decoded text too (each byte that is not UTF-8 becomes three).
+    if (Buffer.byteLength(text) > deps.maxBodyBytes) return false;
+    const known = deps.answers.fromBody(text);
     if (known === null) return false;
-    const request = deps.request(`http://${req.headers.host!}${req.url}`, req.headers);
-    const serverContext = { req, res };
-    if (!(await deps.limits.addressAllows(request, serverContext))) return false;
-    const header = req.headers[REQUEST_ID_HEADER];
-    const id = requestIdFrom(typeof header === 'string' ? header : null);
-    // Inside the request's log scope, as yoga's plugin runs the whole request: lines logged meanwhile, and the
-    // request's own line, carry its id.
-    return logScope.run({ requestId: id }, async () => {
-      const run = () => deps.answers.run(known, request, serverContext, true);
-      const text = await (reads ? reads.run(false, run) : run());
-      if (text === null) return false;
-      const headers: Record<string, string | number> = {
-        'Content-Type': `${answerType}; charset=utf-8`,
-        'content-length': Buffer.byteLength(text),
-        [REQUEST_ID_HEADER]: id,
-      };
-      if (deps.varyOrigin) headers.vary = 'Origin';
-      res.writeHead(200, headers);
-      res.end(text);
-      const operation = known.served.operation;
-      observeAnswered(deps.observability, {
-        method: 'POST',
-        pathname: '/graphql',
-        status: 200,
-        state: { started, operation: operationLabel(operation), type: operation.operation, errors: false },
-      });
-      return true;
+    const run = () => deps.answers.run(known, request, serverContext, true);
+    const answered = await (reads ? reads.run(false, run) : run());
+    if (answered === null) return false;
+    const headers: Record<string, string | number> = {
+      'Content-Type': `${answerType}; charset=utf-8`,
+      'content-length': Buffer.byteLength(answered),
+      [REQUEST_ID_HEADER]: id,
+    };
+    if (deps.varyOrigin) headers.vary = 'Origin';
+    res.writeHead(200, headers);
+    res.end(answered);
+    const operation = known.served.operation;
+    observeAnswered(deps.observability, {
+      method: 'POST',
+      pathname: '/graphql',
+      status: 200,
+      state: { started, operation: operationLabel(operation), type: operation.operation, errors: false },
     });
+    return true;
   }
 
   return (req, res) => {
     const length = takenLength(req, deps.maxBodyBytes);
-    if (length === null) {
+    const url = length === null ? null : requestUrl(req);
+    if (length === null || url === null) {
       deps.yoga(req, res);
       return;
     }
-    const started = performance.now();
-    const handOn = (body: Buffer) => {
-      (req as ReadRequest).body = body;
-      deps.yoga(req, res);
-    };
-    readBody(req, length).then(
-      (body) =>
-        answer(req, res, body, started).then(
-          (answered) => {
-            if (!answered) handOn(body);
-          },
+    const header = req.headers[REQUEST_ID_HEADER];
+    const id = requestIdFrom(typeof header === 'string' ? header : null);
+    // Yoga, if the request goes on to it, keeps this id (so a line logged here and the request's own line agree).
+    req.headers[REQUEST_ID_HEADER] = id;
+    const read: BodyState = { reading: false };
+    // Inside the request's log scope, as yoga's plugin runs the whole request: lines logged meanwhile, and the
+    // request's own line, carry its id.
+    logScope
+      .run({ requestId: id }, () => answer(req, res, length, url, id, read))
+      .then(
+        (answered) => {
+          if (!answered) handOn(req, res, read.body);
+        },
+        () => {
+          // The client went away mid-body (or sent another length than it declared): nobody to answer, and the body
+          // is half read. Yoga logs that as an unexpected error and counts a 500 that nobody receives; here it is
+          // dropped (its address was charged, as yoga charges it).
+          if (read.reading && read.body === undefined) return void req.destroy();
           // Thrown before an answer was written (a failing shared rate-limit store, say): yoga answers it as it would.
-          () => {
-            if (!res.headersSent) handOn(body);
-          },
-        ),
-      // The client went away mid-body, or sent another length than it declared: nothing to answer.
-      () => req.destroy(),
-    );
+          if (!res.headersSent) handOn(req, res, read.body);
+        },
+      );
   };
 }

@@ -13,6 +13,7 @@ const TRUST = 'query($did: String!) { trust(did: $did) { did asOf score tier con
 const BATCH = 'query Batch($dids: [String!]!) { trustBatch(dids: $dids) { did score tier } }';
 const CHECK = 'query($did: String!, $policy: TrustPolicyInput!) { checkTrust(did: $did, policy: $policy) { allowed reasons } }';
 const LIMIT = 60;
+const MAX_BODY = 8_000;
 
 interface Answer {
   status: number;
@@ -28,11 +29,11 @@ function listen(listener: RequestListener): Promise<Server> {
 }
 
 /** One request on a connection of its own; `body` is sent with a Content-Length unless `chunked`. */
-function send(server: Server, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string; chunked?: boolean }): Promise<Answer> {
+function send(server: Server, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean }): Promise<Answer> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
-    if (options.body !== undefined && !options.chunked) headers['content-length'] = String(Buffer.byteLength(options.body));
+    if (options.body !== undefined && !options.chunked) headers['content-length'] = String(typeof options.body === 'string' ? Buffer.byteLength(options.body) : options.body.length);
     const req = httpRequest({ host: '127.0.0.1', port, path: options.path ?? '/graphql', method: options.method ?? 'POST', headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -63,7 +64,7 @@ describe('reads ahead of yoga (embedded database)', () => {
   beforeAll(async () => {
     // The service's own logger, its lines kept: the request id comes from the request's log scope.
     const logger = createLogger('info', (line) => void lines.push(JSON.parse(line) as Record<string, unknown>));
-    t = await createTestApp('embedded', { CREDENCE_RATE_LIMIT_IP_PER_MINUTE: String(LIMIT) }, { limiterClock: () => now, logger });
+    t = await createTestApp('embedded', { CREDENCE_RATE_LIMIT_IP_PER_MINUTE: String(LIMIT), CREDENCE_MAX_BODY_BYTES: String(MAX_BODY) }, { limiterClock: () => now, logger });
     scene = await createScene(t);
     await recordEscrow(t, scene, 'esc_ahead_1', ['FUNDED', 'RELEASED', 'SETTLED']);
     expect((await t.gql(SUBMIT, { receipt: signReceipt(t, scene, { escrowId: 'esc_ahead_1' }) })).errors).toBeUndefined();
@@ -155,6 +156,16 @@ describe('reads ahead of yoga (embedded database)', () => {
       { name: 'a mutation', request: () => ({ body: JSON.stringify({ query: SUBMIT, variables: { receipt: 'not-a-receipt' } }) }) },
       { name: 'a GET', request: () => ({ method: 'GET', path: `/graphql?query=${encodeURIComponent('{ serviceInfo { did } }')}` }) },
       { name: 'a body over the limit', request: () => ({ body: JSON.stringify({ query: TRUST, variables: { did: 'x'.repeat(t.config.maxBodyBytes) } }) }) },
+      {
+        // Within the limit as sent, over it once decoded (each byte that is not UTF-8 becomes three): yoga's 413.
+        name: 'bytes that are not UTF-8, over the limit once decoded',
+        request: () => {
+          const [head, tail] = JSON.stringify({ query: TRUST, variables: { did: scene.agent.did, x: '#' } }).split('#') as [string, string];
+          return { body: Buffer.concat([Buffer.from(head), Buffer.alloc(Math.floor(MAX_BODY / 2), 0xff), Buffer.from(tail)]) };
+        },
+      },
+      { name: 'an empty body', request: () => ({ body: '' }) },
+      { name: 'a Host that makes no URL', request: () => ({ body: known, headers: { host: 'localhost:99999' } }) },
     ];
     let n = 0;
     for (const each of cases) {
@@ -166,6 +177,7 @@ describe('reads ahead of yoga (embedded database)', () => {
       const parsed = ({ status, headers, body }: Answer) => ({ case: each.name, status, headers, body: headers['content-type']?.includes('json') ? (JSON.parse(body) as unknown) : body });
       // An unseen document is unseen by both (a fresh comment each); the error locations are the same.
       expect(parsed(answer)).toEqual(parsed(expected));
+      if (each.name.startsWith('bytes that are not UTF-8')) expect(answer.status).toBe(413);
     }
   });
 
@@ -195,5 +207,37 @@ describe('reads ahead of yoga (embedded database)', () => {
     expect(limited).toEqual(alone);
     expect(JSON.parse(limited.body).errors[0].extensions.code).toBe('RATE_LIMITED');
     expect((await counts()).ahead).toBe(after.ahead);
+
+    // Charged before its body is read, as yoga charges it: a limited client gets its 429 while its body is still on
+    // the way (here it never comes).
+    const { port } = ahead.address() as AddressInfo;
+    const early = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(known.length + 100) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write(known);
+    });
+    expect(early).toBe(429);
+  });
+
+  it('says its answer varies by Origin when CORS origins are configured, as yoga does', async () => {
+    const withCors = await createTestApp('embedded', { CREDENCE_CORS_ORIGINS: 'https://app.example' });
+    const own = await listen(withCors.app.listener);
+    const alone = await listen(withCors.app.yoga as unknown as RequestListener);
+    try {
+      const body = JSON.stringify({ query: '{ serviceInfo { did } }' });
+      for (let i = 0; i < 2; i += 1) expect((await send(alone, { body })).status).toBe(200);
+      const answer = await send(own, { body, headers: { 'x-request-id': 'cors-1' } });
+      expect(answer).toEqual(await send(alone, { body, headers: { 'x-request-id': 'cors-1' } }));
+      expect(answer.headers.vary).toBe('Origin');
+      expect(/^credence_graphql_known_query_requests_total\{outcome="answered_ahead"\} 1$/m.test(await (await withCors.fetch('/metrics')).text())).toBe(true);
+    } finally {
+      await new Promise((resolve) => own.close(resolve));
+      await new Promise((resolve) => alone.close(resolve));
+      await withCors.close();
+    }
   });
 });
