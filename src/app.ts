@@ -17,6 +17,7 @@ import { httpCachePlugin, PersistedDocuments } from './http/http-cache.ts';
 import { CompiledQueries, compiledQueriesPlugin } from './http/compiled-queries.ts';
 import { knownQueryAnswers, knownQueryPathPlugin } from './http/known-query-path.ts';
 import { nodeReadPath } from './http/node-read-path.ts';
+import { refuseBadHost } from './http/host-check.ts';
 import { mcpRoutePlugin } from './mcp/http.ts';
 import { createProfileService } from './web/profile/profile.service.ts';
 import type { TrustReportSource } from './credentials/credential.service.ts';
@@ -272,7 +273,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
 
-  const listener = knownQueries
+  const ahead = knownQueries
     ? nodeReadPath({
         yoga,
         answers: knownQueries,
@@ -284,6 +285,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         varyOrigin: deps.config.corsOrigins.length > 0,
       })
     : yoga;
+  // First of all: a request whose Host makes no URL would get whatwg-node's 500 with a stack trace (host-check.ts).
+  const listener = refuseBadHost(ahead, { logger, metrics });
   return { yoga, services, serviceDid, clock, metrics, reads, listener };
 }
 

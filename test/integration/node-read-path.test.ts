@@ -165,7 +165,6 @@ describe('reads ahead of yoga (embedded database)', () => {
         },
       },
       { name: 'an empty body', request: () => ({ body: '' }) },
-      { name: 'a Host that makes no URL', request: () => ({ body: known, headers: { host: 'localhost:99999' } }) },
     ];
     let n = 0;
     for (const each of cases) {
@@ -221,6 +220,28 @@ describe('reads ahead of yoga (embedded database)', () => {
       req.write(known);
     });
     expect(early).toBe(429);
+  });
+
+  it('refuses a request whose Host makes no URL with 400 and a code, where yoga alone leaks a stack trace in a 500', async () => {
+    const known = JSON.stringify({ query: TRUST, variables: { did: scene.agent.did } });
+    const bad = { host: 'localhost:99999', 'x-request-id': 'bad-host-1' };
+    const graphql = await send(ahead, { body: known, headers: bad });
+    expect(graphql.status).toBe(400);
+    expect(graphql.headers['x-request-id']).toBe('bad-host-1');
+    expect(JSON.parse(graphql.body)).toEqual({ errors: [{ message: expect.stringContaining('Host'), extensions: { code: 'BAD_REQUEST' } }] });
+    const rest = await send(ahead, { method: 'GET', path: '/api/reputation/agent/x/reputation', headers: bad });
+    expect(rest.status).toBe(400);
+    expect(JSON.parse(rest.body)).toMatchObject({ success: false, code: 'BAD_REQUEST' });
+    // `OPTIONS *` with a good Host: the target makes no URL either.
+    const star = await send(ahead, { method: 'OPTIONS', path: '*' });
+    expect(star.status).toBe(400);
+    for (const answer of [graphql, rest, star]) expect(answer.body).not.toMatch(/node_modules|\n\s+at /);
+    // Counted and logged as any answer.
+    expect(lines.find((line) => line.requestId === 'bad-host-1')).toMatchObject({ msg: 'request', method: 'POST', path: '/graphql', status: 400 });
+    // What yoga alone answers, and why this is refused ahead of it.
+    const alone = await send(yogaOnly, { body: known, headers: bad });
+    expect(alone.status).toBe(500);
+    expect(alone.body).toMatch(/Invalid URL/);
   });
 
   it('says its answer varies by Origin when CORS origins are configured, as yoga does', async () => {
