@@ -285,7 +285,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         varyOrigin: deps.config.corsOrigins.length > 0,
       })
     : yoga;
-  // First of all: a request whose Host makes no URL would get whatwg-node's 500 with a stack trace (host-check.ts).
+  // First of all: a request whose Host makes no URL would get whatwg-node's 500 with a stack trace (host-check.ts);
+  // the path ahead of yoga counts on it.
   const listener = refuseBadHost(ahead, { logger, metrics });
   return { yoga, services, serviceDid, clock, metrics, reads, listener };
 }

@@ -4,9 +4,9 @@
 // the envelope of the API it was sent to, and counted and logged like any other answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { logScope } from '../logger.ts';
-import { observeAnswered, REQUEST_ID_HEADER, requestIdFrom, type ObservabilityDeps } from './observability.ts';
+import { nodeRequestId, observeAnswered, REQUEST_ID_HEADER, type ObservabilityDeps } from './observability.ts';
 
-type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export const BAD_HOST_MESSAGE = 'the Host header and the request target do not make a URL';
 
@@ -22,8 +22,7 @@ export function refuseBadHost(next: NodeListener, observability: ObservabilityDe
       return;
     }
     const started = performance.now();
-    const header = req.headers[REQUEST_ID_HEADER];
-    const id = requestIdFrom(typeof header === 'string' ? header : null);
+    const id = nodeRequestId(req);
     const path = (req.url ?? '').split('?')[0]!;
     const body = JSON.stringify(
       path.startsWith('/api/')

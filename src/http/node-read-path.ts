@@ -13,21 +13,21 @@
 // - the same answer: the compiled query with the context yoga would build, its text, its media type and status.
 //
 // Only requests that no other plugin would change are taken: POST to exactly /graphql, a JSON content type, a declared
-// length, a Host that makes a URL, an Accept yoga answers with JSON, no Authorization (read routing, DID limits,
-// tokens), no Origin (CORS). Any other request goes to yoga untouched. A taken request whose address is limited goes to
-// yoga unread (yoga answers the 429 from the same charge, not a second one); one whose body is not a known query, or
-// whose answer has errors, goes to yoga with the body read here (whatwg-node takes a node request whose body was read
-// as `body`), and yoga answers it as any other. One difference is left: a client that goes away mid-body is dropped
-// here without the log line and the 500 (which nobody receives) that yoga records for it.
+// length, a Host (one that makes a URL: host-check.ts refuses the others first), an Accept yoga answers with JSON, no
+// Authorization (read routing, DID limits, tokens), no Origin (CORS). Any other request goes to yoga untouched. A taken
+// request whose address is limited goes to yoga unread (yoga answers the 429 from the same charge, not a second one);
+// one whose body is not a known query, or whose answer has errors, goes to yoga with the body read here (whatwg-node
+// takes a node request whose body was read as `body`), and yoga answers it as any other. One difference is left: a
+// client that goes away mid-body is dropped here without the log line and the 500 (which nobody receives) that yoga
+// records for it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { logScope } from '../logger.ts';
 import type { ReadRouter } from '../db/read-router.ts';
 import { answerMediaType, JSON_TYPES, type KnownQueryAnswers } from './known-query-path.ts';
-import { observeAnswered, operationLabel, REQUEST_ID_HEADER, requestIdFrom, type ObservabilityDeps } from './observability.ts';
+import type { NodeListener } from './host-check.ts';
+import { nodeRequestId, observeAnswered, operationLabel, REQUEST_ID_HEADER, type ObservabilityDeps } from './observability.ts';
 import type { RateLimits } from './rate-limit.ts';
-
-type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface NodeReadPathDeps {
   /** Yoga's own node listener: every request not answered here goes to it. */
@@ -59,10 +59,9 @@ function takenLength(req: IncomingMessage, maxBodyBytes: number): number | null 
   return length <= maxBodyBytes ? length : null;
 }
 
-/** The request's URL as whatwg-node builds it, or null when its Host makes no URL (yoga answers that one). */
-function requestUrl(req: IncomingMessage): string | null {
-  const url = `http://${req.headers.host!}${req.url!}`;
-  return URL.canParse(url) ? url : null;
+/** The request's URL as whatwg-node builds it; a Host that makes no URL was refused ahead of this (host-check.ts). */
+function requestUrl(req: IncomingMessage): string {
+  return `http://${req.headers.host!}${req.url!}`;
 }
 
 function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
@@ -136,13 +135,12 @@ export function nodeReadPath(deps: NodeReadPathDeps): NodeListener {
 
   return (req, res) => {
     const length = takenLength(req, deps.maxBodyBytes);
-    const url = length === null ? null : requestUrl(req);
-    if (length === null || url === null) {
+    if (length === null) {
       deps.yoga(req, res);
       return;
     }
-    const header = req.headers[REQUEST_ID_HEADER];
-    const id = requestIdFrom(typeof header === 'string' ? header : null);
+    const url = requestUrl(req);
+    const id = nodeRequestId(req);
     // Yoga, if the request goes on to it, keeps this id (so a line logged here and the request's own line agree).
     req.headers[REQUEST_ID_HEADER] = id;
     const read: BodyState = { reading: false };

@@ -5,6 +5,7 @@
 // The log line holds the method, the path (never the query string), the GraphQL operation, the status and the
 // duration: never bodies, variables or headers, which is where tokens and secrets travel.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { getOperationAST, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { logScope, type Logger } from '../logger.ts';
@@ -18,6 +19,12 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:@=+/-]{0,127}$/;
 
 export function requestIdFrom(header: string | null): string {
   return header !== null && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** A node request's id, as the plugin takes it from the fetch-API request (a repeated header is no sane id). */
+export function nodeRequestId(req: IncomingMessage): string {
+  const header = req.headers[REQUEST_ID_HEADER];
+  return requestIdFrom(typeof header === 'string' ? header : null);
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
